@@ -1,0 +1,169 @@
+"""The ``mips-optimizer`` command line: argparse in, one function per subcommand, exit codes out.
+
+Exit codes: 0 success; 1 a known error (bad input, missing data, infeasible, no solver),
+reported as one line on stderr; 2 usage; 130 interrupted; 3 unexpected (traceback with
+``--debug``). Only this module and the command functions it calls write to the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from optimizer import __version__
+from optimizer.errors import MipsError
+
+PROGRAM = "mips-optimizer"
+REPORT_FORMATS = ("md", "html", "json", "csv", "xlsx")
+
+
+def _add_data_dir_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="folder holding the fetched CMS files (default: $MIPS_OPTIMIZER_DATA_DIR, "
+        "else the user's cache folder)",
+    )
+
+
+def _add_report_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    parser.add_argument("--format", choices=formats, default="md", help="report format (default md)")
+    parser.add_argument(
+        "--output", type=Path, default=None, help="write the report to this file (atomically) instead of stdout"
+    )
+
+
+def _add_solver_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--draws", type=int, default=None, help="scenarios drawn (overrides [optimize] draws; 0 = deterministic)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed (overrides [optimize] seed)")
+    parser.add_argument(
+        "--objective",
+        choices=("expected_score", "expected_payment", "threshold_probability"),
+        default=None,
+        help="what to maximise (overrides [optimize] objective)",
+    )
+    parser.add_argument("--solver", choices=("highs", "cbc"), default=None, help="MILP solver (default: HiGHS, else CBC)")
+    parser.add_argument("--time-limit", type=float, default=None, help="seconds per pathway solve")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog=PROGRAM,
+        description="Plan MIPS reporting: fetch CMS data, score a practice, choose measures, compare what-ifs.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show a traceback on unexpected errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    data = commands.add_parser("data", help="fetch, verify and look up CMS program data")
+    data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    fetch = data_commands.add_parser("fetch", help="download (or import) and verify a performance year's CMS files")
+    fetch.add_argument("year", type=int, help="performance year, e.g. 2026")
+    fetch.add_argument(
+        "--from",
+        dest="source",
+        default=None,
+        help="a local folder laid out like CMSgov/qpp-measures-data, or a base URL (default: the pinned upstream tag)",
+    )
+    fetch.add_argument("--force", action="store_true", help="fetch again even if verified files are cached")
+    _add_data_dir_option(fetch)
+    show = data_commands.add_parser("show", help="show a measure, an MVP, or search measure titles")
+    show.add_argument("year", type=int, help="performance year, e.g. 2026")
+    show.add_argument("--measure", default=None, help="a measure or activity id, e.g. 236 or IA_BE_6")
+    show.add_argument("--mvp", default=None, help="an MVP id, e.g. M0005")
+    show.add_argument("--search", default=None, help="words to look for in measure titles")
+    _add_data_dir_option(show)
+
+    score = commands.add_parser("score", help="score what a scenario reports, exactly as CMS would")
+    score.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    _add_report_options(score, ("md", "html", "json", "csv"))
+    _add_data_dir_option(score)
+
+    plan = commands.add_parser("plan", help="choose the measures and activities worth the most")
+    plan.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    _add_report_options(plan, REPORT_FORMATS)
+    _add_solver_options(plan)
+    _add_data_dir_option(plan)
+
+    compare = commands.add_parser("compare", help="plan every what-if variant and scenario side by side")
+    compare.add_argument("scenarios", type=Path, nargs="+", help="scenario files (TOML)")
+    compare.add_argument(
+        "--rescore-only",
+        action="store_true",
+        help="keep each file's base selection and only re-score it under each variant",
+    )
+    _add_report_options(compare, REPORT_FORMATS)
+    _add_solver_options(compare)
+    _add_data_dir_option(compare)
+
+    swap = commands.add_parser("swap", help="mid-year: is swapping or adding a measure worth it, and feasible")
+    swap.add_argument("scenario", type=Path, help="scenario file (TOML) whose [quality] reported is the current plan")
+    swap.add_argument("--ytd", type=Path, required=True, help="year-to-date table (baseline format, period_months < 12)")
+    swap.add_argument("--as-of", default=None, help="date of the year-to-date data, YYYY-MM-DD")
+    _add_report_options(swap, ("md", "html", "json", "csv"))
+    _add_solver_options(swap)
+    _add_data_dir_option(swap)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "data":
+        from optimizer.commands import data
+
+        if args.data_command == "fetch":
+            return data.fetch(args.year, source=args.source, data_dir=args.data_dir, force=args.force)
+        return data.show(args.year, measure=args.measure, mvp=args.mvp, search=args.search, data_dir=args.data_dir)
+    if args.command == "score":
+        from optimizer.commands import score
+
+        return score.score(args.scenario, report_format=args.format, output=args.output, data_dir=args.data_dir)
+    if args.command == "plan":
+        from optimizer.commands import plan
+
+        return plan.plan(args.scenario, report_format=args.format, output=args.output, data_dir=args.data_dir,
+                         overrides=_solver_overrides(args))
+    if args.command == "compare":
+        from optimizer.commands import compare
+
+        return compare.compare(args.scenarios, report_format=args.format, output=args.output,
+                               data_dir=args.data_dir, rescore_only=args.rescore_only,
+                               overrides=_solver_overrides(args))
+    if args.command == "swap":
+        from optimizer.commands import swap
+
+        return swap.swap(args.scenario, ytd=args.ytd, as_of=args.as_of, report_format=args.format,
+                         output=args.output, data_dir=args.data_dir, overrides=_solver_overrides(args))
+    raise NotImplementedError(f"command {args.command!r} is not implemented")
+
+
+def _solver_overrides(args: argparse.Namespace) -> dict[str, object]:
+    names = {"draws": "draws", "seed": "seed", "objective": "objective", "solver": "solver", "time_limit": "time_limit"}
+    return {key: getattr(args, attribute) for attribute, key in names.items() if getattr(args, attribute) is not None}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except MipsError as error:
+        print(f"{PROGRAM}: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROGRAM}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - the one place unexpected errors become an exit code
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(
+                f"{PROGRAM}: unexpected error ({type(error).__name__}: {error}); rerun with --debug for a traceback",
+                file=sys.stderr,
+            )
+        return 3
