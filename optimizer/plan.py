@@ -1,0 +1,318 @@
+"""Plan a performance year: forecast, solve every pathway, re-score each plan by the rules, compare.
+
+``plan_scenario`` is the public entry point. Every selection the model returns is scored again on
+every draw with :func:`optimizer.scoring.score_selection`; a difference from the model's objective
+beyond solver rounding raises :class:`ConsistencyError`, because it would mean the model and the
+rules disagree.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from optimizer.candidates import Candidate, benchmark_from_row, build_candidates
+from optimizer.collection_types import ADMIN_CLAIMS
+from optimizer.errors import ConsistencyError, InfeasibleError, InputError
+from optimizer.forecast import Forecast, ForecastSettings, forecast_candidates
+from optimizer.pathways import Pathway, read_pathway
+from optimizer.problem import (
+    PathwayCandidates,
+    build_selection_problem,
+    extra_points,
+    objective_values,
+    pathway_candidates,
+)
+from optimizer.rules.measure_points import Benchmark
+from optimizer.scenario import TRADITIONAL, Scenario
+from optimizer.scoring import SCALING_CASES, FixedCategories, SelectionScore, activities_percent, fixed_categories, score_selection
+from optimizer.solve import SelectionSolver, SolveResult
+
+CONSISTENCY_TOLERANCE = 1e-6
+"""Largest accepted gap between the model's objective and the rules' re-score [objective units,
+relative to max(1, |objective|)]: solver feasibility tolerances, nothing more."""
+
+
+@dataclass(frozen=True)
+class MeasureOutlook:
+    """A selected measure's forecast: expected points, their 10th/90th percentiles, chance of counting."""
+
+    candidate: Candidate
+    expected_points: float
+    points_p10: float
+    points_p90: float
+    probability_counted: float
+    probability_scored: float
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """A selection's re-scored forecast over the draws."""
+
+    selected: tuple[Candidate, ...]
+    activities: tuple[str, ...]
+    score: SelectionScore
+    objective_value: float
+    measures: tuple[MeasureOutlook, ...]
+
+    @property
+    def final_scores(self) -> np.ndarray:
+        """Final score per draw."""
+        return np.atleast_1d(np.asarray(self.score.final.score, dtype=float))
+
+    @property
+    def expected_final_score(self) -> float:
+        """Mean final score."""
+        return float(self.final_scores.mean())
+
+    def final_score_interval(self, coverage: float = 0.8) -> tuple[float, float]:
+        """Central interval of the final score (80% by default)."""
+        tail = (1 - coverage) / 2 * 100
+        low, high = np.percentile(self.final_scores, [tail, 100 - tail])
+        return float(low), float(high)
+
+    def probability_at_or_above(self, threshold: float) -> float:
+        """Share of draws whose final score reaches ``threshold``."""
+        return float((self.final_scores >= threshold).mean())
+
+    def expected_payment_percent(self, case: str = "default") -> float:
+        """Mean adjustment [percent] at the low/default/high scaling factor."""
+        return float(np.mean(self.score.payment_percent[case]))
+
+    def expected_payment_dollars(self, case: str = "default") -> float:
+        """Mean adjustment [$ a year] at the low/default/high scaling factor."""
+        return float(np.mean(self.score.payment_dollars[case]))
+
+
+@dataclass(frozen=True)
+class _Session:
+    """What a pathway's solve keeps for a second solve (the runner-up)."""
+
+    solver: SelectionSolver
+    problem: object
+    fixed: FixedCategories
+
+
+@dataclass(frozen=True)
+class PathwayPlan:
+    """The best selection of one pathway (or why there is none), re-scored, with its runner-up."""
+
+    pathway: Pathway
+    candidates: PathwayCandidates
+    outlook: Outlook | None
+    solve: SolveResult | None
+    model_statistics: dict[str, int]
+    infeasible_reason: str | None = None
+    runner_up: Outlook | None = None
+    build_seconds: float = 0.0
+    session: _Session | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def feasible(self) -> bool:
+        """A selection exists."""
+        return self.outlook is not None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A planning run: the recommended pathway and selection, and every pathway planned."""
+
+    scenario: Scenario
+    objective: str
+    forecast: Forecast
+    pathways: tuple[PathwayPlan, ...]
+    recommended: PathwayPlan
+    seconds: float
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def forecast_settings(scenario: Scenario) -> ForecastSettings:
+    """The forecast assumptions from the scenario's ``[optimize]`` table."""
+    return ForecastSettings(draws=scenario.optimize.draws, seed=scenario.optimize.seed)
+
+
+def proxy_benchmarks(candidates: Sequence[Candidate], catalog: object) -> dict[tuple[str, str], Benchmark]:
+    """For candidates without a benchmark, the same measure's benchmark in another collection type."""
+    proxies = {}
+    preference = ("ecqm", "mips_cqm", "medicare_part_b_claims", "qcdr")
+    for candidate in candidates:
+        if candidate.benchmark is not None or candidate.collection_type == ADMIN_CLAIMS or candidate.is_cahps:
+            continue
+        for collection_type in preference:
+            row = catalog.benchmark(candidate.measure_id, collection_type)  # type: ignore[attr-defined]
+            if row is not None:
+                proxies[candidate.key] = benchmark_from_row(row)
+                break
+    return proxies
+
+
+def outlook_of(
+    selected: Sequence[int],
+    attested: Sequence[str],
+    eligible: Sequence[Candidate],
+    split: PathwayCandidates,
+    forecast: Forecast,
+    fixed: FixedCategories,
+    scenario: Scenario,
+    pathway: Pathway,
+    objective: str,
+) -> Outlook:
+    """Score a selection on every draw with the rules."""
+    chosen = tuple(eligible[j] for j in selected)
+    columns = [forecast.column(candidate.key) for candidate in chosen]
+    points = forecast.points[:, columns]
+    extra = extra_points(forecast, split.extra, pathway)
+    score = score_selection(
+        points,
+        [candidate.is_priority for candidate in chosen],
+        extra if extra.shape[1] else None,
+        activities_percent(attested, scenario, pathway),
+        fixed,
+        scenario,
+        pathway,
+    )
+    counted = np.asarray(score.quality.counted, dtype=bool).reshape(points.shape)
+    scored = forecast.scored[:, columns]
+    measures = tuple(
+        MeasureOutlook(
+            candidate=candidate,
+            expected_points=float(points[:, i].mean()),
+            points_p10=float(np.percentile(points[:, i], 10)),
+            points_p90=float(np.percentile(points[:, i], 90)),
+            probability_counted=float(counted[:, i].mean()),
+            probability_scored=float(scored[:, i].mean()),
+        )
+        for i, candidate in enumerate(chosen)
+    )
+    value = float(np.mean(objective_values(np.atleast_1d(np.asarray(score.final.score, dtype=float)), objective, scenario)))
+    return Outlook(chosen, tuple(attested), score, value, measures)
+
+
+def _check_consistency(model_value: float, outlook: Outlook, pathway: Pathway) -> None:
+    difference = abs(model_value - outlook.objective_value)
+    if difference > CONSISTENCY_TOLERANCE * max(1.0, abs(outlook.objective_value)):
+        labels = ", ".join(candidate.label for candidate in outlook.selected)
+        raise ConsistencyError(
+            f"{pathway.pathway_id}: the model valued [{labels}] at {model_value:.9g} but the rules score it "
+            f"{outlook.objective_value:.9g}; this is a bug, please report it"
+        )
+
+
+def plan_pathway(
+    scenario: Scenario,
+    pathway: Pathway,
+    candidates: Sequence[Candidate],
+    forecast: Forecast,
+    catalog: object,
+    objective: str,
+) -> PathwayPlan:
+    """Solve one pathway's integer program and re-score its answer (and runner-up) with the rules."""
+    started = time.perf_counter()
+    split = pathway_candidates(candidates, pathway, catalog, scenario)
+    fixed = fixed_categories(scenario, catalog, pathway)
+    try:
+        problem = build_selection_problem(scenario, pathway, split, forecast, fixed, catalog, objective)
+    except InputError as error:
+        return PathwayPlan(pathway, split, None, None, {}, infeasible_reason=error.reason)
+    solver = SelectionSolver(problem, scenario.optimize.solver, scenario.optimize.time_limit_seconds)
+    build_seconds = time.perf_counter() - started
+    result = solver.best()
+    if result.status == "infeasible":
+        return PathwayPlan(pathway, split, None, result, solver.statistics, infeasible_reason=_why_infeasible(problem, split), build_seconds=build_seconds)
+    attested = [problem.activity_ids[a] for a in result.attested]
+    outlook = outlook_of(result.reported, attested, split.eligible, split, forecast, fixed, scenario, pathway, objective)
+    _check_consistency(result.objective, outlook, pathway)
+    session = _Session(solver, problem, fixed)
+    return PathwayPlan(pathway, split, outlook, result, solver.statistics, build_seconds=build_seconds, session=session)
+
+
+def with_runner_up(plan: PathwayPlan, forecast: Forecast, scenario: Scenario, objective: str) -> PathwayPlan:
+    """The plan with its runner-up: the best selection of other measures or collection types."""
+    if plan.session is None or plan.solve is None:
+        return plan
+    solver, problem, fixed = plan.session.solver, plan.session.problem, plan.session.fixed
+    solver.exclude(plan.solve.reported)
+    second = solver.best()
+    if second.status == "infeasible":
+        return plan
+    attested = [problem.activity_ids[a] for a in second.attested]  # type: ignore[attr-defined]
+    split = plan.candidates
+    runner_up = outlook_of(second.reported, attested, split.eligible, split, forecast, fixed, scenario, plan.pathway, objective)
+    _check_consistency(second.objective, runner_up, plan.pathway)
+    return replace(plan, runner_up=runner_up)
+
+
+def _why_infeasible(problem: object, split: PathwayCandidates) -> str:
+    data = problem  # SelectionProblem
+    if data.required_groups and data.effort_budget_hours is not None:  # type: ignore[attr-defined]
+        return "the required measures do not fit the effort budget or the reporting rules"
+    if data.effort_budget_hours is not None:  # type: ignore[attr-defined]
+        return f"no selection of {data.minimum_measures} measures fits the effort budget of {data.effort_budget_hours:g} hours"  # type: ignore[attr-defined]
+    if data.reporting_rule == "outcome":  # type: ignore[attr-defined]
+        return "an outcome measure applies to the practice but none is left after [optimize] exclude / collection_types"
+    if data.reporting_rule == "high_priority":  # type: ignore[attr-defined]
+        return "a high-priority measure applies to the practice but none is left after [optimize] exclude / collection_types"
+    return "the constraints leave no feasible selection"
+
+
+def planned_pathways(scenario: Scenario, candidates: Sequence[Candidate], catalog: object) -> list[Pathway]:
+    """Traditional MIPS and every MVP with at least one candidate measure (or the scenario's list)."""
+    policy = scenario.policy
+    if scenario.optimize.pathways is not None:
+        return [read_pathway(catalog, pathway_id, policy) for pathway_id in scenario.optimize.pathways]
+    measure_ids = {candidate.measure_id for candidate in candidates}
+    pathways = [read_pathway(catalog, TRADITIONAL, policy)]
+    for mvp_id in catalog.mvps["mvp_id"]:  # type: ignore[attr-defined]
+        pathway = read_pathway(catalog, str(mvp_id), policy)
+        if measure_ids & ((pathway.quality_measure_ids or frozenset()) | pathway.admin_claims_measure_ids):
+            pathways.append(pathway)
+    return pathways
+
+
+def plan_scenario(
+    scenario: Scenario,
+    catalog: object,
+    progress: Callable[[str], None] | None = None,
+) -> Plan:
+    """Plan every pathway of the scenario and recommend the best by its objective.
+
+    Raises
+    ------
+    InfeasibleError
+        When no pathway has a feasible selection.
+    """
+    started = time.perf_counter()
+    policy = scenario.policy
+    objective = scenario.optimize.objective
+    candidates = build_candidates(catalog, scenario.baseline, policy)
+    forecast = forecast_candidates(
+        candidates,
+        small_practice=scenario.small_practice,
+        policy=policy,
+        settings=forecast_settings(scenario),
+        proxies=proxy_benchmarks(candidates, catalog),
+    )
+    pathways = planned_pathways(scenario, candidates, catalog)
+    plans = []
+    for position, pathway in enumerate(pathways):
+        if progress is not None:
+            progress(f"planning {pathway.pathway_id} ({position + 1}/{len(pathways)})")
+        plans.append(plan_pathway(scenario, pathway, candidates, forecast, catalog, objective))
+    feasible = [plan for plan in plans if plan.feasible]
+    if not feasible:
+        reasons = "; ".join(f"{plan.pathway.pathway_id}: {plan.infeasible_reason}" for plan in plans)
+        raise InfeasibleError(f"no pathway has a feasible selection ({reasons})")
+    best = max(feasible, key=lambda plan: (plan.outlook.objective_value, plan.pathway.pathway_id == TRADITIONAL))  # type: ignore[union-attr]
+    best_with_runner_up = with_runner_up(best, forecast, scenario, objective)
+    plans = [best_with_runner_up if plan is best else plan for plan in plans]
+    return Plan(
+        scenario=scenario,
+        objective=objective,
+        forecast=forecast,
+        pathways=tuple(plans),
+        recommended=best_with_runner_up,
+        seconds=time.perf_counter() - started,
+    )

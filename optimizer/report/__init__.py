@@ -1,0 +1,1 @@
+"""Reports: pure functions turning results into Markdown, JSON, CSV, HTML or Excel bytes."""

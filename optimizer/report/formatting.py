@@ -1,0 +1,46 @@
+"""Number formats shared by every report (display only: results stay unrounded)."""
+
+from __future__ import annotations
+
+import math
+
+from optimizer.rules.parameters import CATEGORIES
+
+CATEGORY_TITLES: dict[str, str] = {
+    "quality": "Quality",
+    "cost": "Cost",
+    "improvement_activities": "Improvement activities",
+    "promoting_interoperability": "Promoting Interoperability",
+}
+
+
+def number(value: float | None, digits: int = 2) -> str:
+    """``12.35``; an em dash for a missing value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """``12.3%`` for a value already on a 0–100 scale."""
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}%"
+
+
+def signed_percent(value: float, digits: int = 2) -> str:
+    """``+1.05%`` / ``−2.40%``."""
+    return f"{value:+.{digits}f}%".replace("-", "−")
+
+
+def dollars(value: float) -> str:
+    """``+$12,345`` / ``−$1,200``."""
+    sign = "+" if value > 0 else ("−" if value < 0 else "")
+    return f"{sign}${abs(value):,.0f}"
+
+
+def markdown_table(header: list[str], rows: list[list[str]], align: str | None = None) -> str:
+    """A GitHub-flavoured Markdown table; ``align`` holds one of ``l``/``r`` per column."""
+    align = align or "l" * len(header)
+    rule = ["---:" if side == "r" else "---" for side in align]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(rule) + " |"]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines)

@@ -1,0 +1,212 @@
+"""The ``score`` report: what a consultant pastes into a client email, and its JSON twin."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from optimizer.collection_types import DESCRIPTIONS
+from optimizer.report.formatting import CATEGORY_TITLES, dollars, markdown_table, number, percent, signed_percent
+from optimizer.rules.parameters import CATEGORIES, QUALITY, IMPROVEMENT_ACTIVITIES
+from optimizer.scoring import SCALING_CASES, MeasureScore, ScoreResult
+
+
+def _scalar(value: Any) -> float:
+    return float(np.asarray(value))
+
+
+def _category_percents(result: ScoreResult) -> dict[str, float | None]:
+    return {
+        QUALITY: _scalar(result.selection.quality.percent),
+        "cost": result.fixed.cost_percent,
+        IMPROVEMENT_ACTIVITIES: result.selection.activities_percent,
+        "promoting_interoperability": result.fixed.interoperability_percent,
+    }
+
+
+def _measure_dict(measure: MeasureScore) -> dict[str, Any]:
+    return {
+        "measure_id": measure.measure_id,
+        "collection_type": measure.collection_type,
+        "title": measure.title,
+        "performance_rate": None if np.isnan(measure.performance_rate) else measure.performance_rate,
+        "case_count": measure.case_count,
+        "data_completeness": measure.data_completeness,
+        "decile": measure.decile,
+        "achievement_points": measure.points,
+        "outcome": measure.outcome,
+        "counted": measure.counted,
+        "outcome_or_high_priority": measure.is_priority,
+        "note": measure.note,
+    }
+
+
+def score_to_dict(result: ScoreResult) -> dict[str, Any]:
+    """The score as JSON-ready data; weights are fractions, scores unrounded."""
+    selection = result.selection
+    quality = selection.quality
+    final = selection.final
+    percents = _category_percents(result)
+    categories = {
+        category: {
+            "percent": percents[category],
+            "weight": final.weights[category],
+            "contribution": _scalar(final.contributions[category]),
+            "reweighted": percents[category] is None,
+        }
+        for category in CATEGORIES
+    }
+    scenario = result.scenario
+    return {
+        "performance_year": scenario.performance_year,
+        "practice": scenario.practice.name,
+        "pathway": result.pathway.pathway_id,
+        "small_practice": scenario.small_practice,
+        "final_score": _scalar(final.score),
+        "final_score_set_to_threshold": final.set_to_threshold,
+        "complex_patient_bonus": final.complex_patient_bonus,
+        "performance_threshold": scenario.policy.performance_threshold,
+        "categories": categories,
+        "quality": {
+            "measures": [_measure_dict(measure) for measure in result.measures],
+            "calculated_measures": [_measure_dict(measure) for measure in result.extra_measures],
+            "measure_points": _scalar(quality.measure_points),
+            "numerator": _scalar(quality.measure_points) + _scalar(quality.bonus),
+            "denominator": _scalar(quality.denominator),
+            "bonus": _scalar(quality.bonus),
+            "achievement_percent": _scalar(quality.achievement_percent),
+            "improvement_percent": _scalar(quality.improvement_percent),
+        },
+        "cost": {"measure_points": dict(result.fixed.cost_points)},
+        "improvement_activities": {
+            "counted": list(result.activities),
+            "required_for_full_credit": result.activities_required,
+        },
+        "promoting_interoperability": None
+        if result.fixed.interoperability is None
+        else {
+            "points": dict(result.fixed.interoperability.points),
+            "bonus": result.fixed.interoperability.bonus,
+            "failed": list(result.fixed.interoperability.failed),
+        },
+        "payment_adjustment": {
+            "scaling_factor": scenario.scaling.as_dict(),
+            "percent": {case: _scalar(selection.payment_percent[case]) for case in SCALING_CASES},
+            "dollars": {case: _scalar(selection.payment_dollars[case]) for case in SCALING_CASES},
+            "medicare_part_b_allowed": scenario.practice.medicare_part_b_allowed,
+        },
+        "notes": list(result.notes),
+    }
+
+
+def render_score_json(result: ScoreResult) -> str:
+    """The score as indented JSON."""
+    return json.dumps(score_to_dict(result), indent=2, allow_nan=False) + "\n"
+
+
+def render_score_markdown(result: ScoreResult) -> str:
+    """The score as Markdown for a client email."""
+    data = score_to_dict(result)
+    scenario = result.scenario
+    lines = [
+        f"# MIPS {scenario.performance_year} score: {scenario.practice.name}",
+        "",
+        f"**Final score {number(data['final_score'])}** against a performance threshold of "
+        f"{number(data['performance_threshold'], 0)} ({result.pathway.title}"
+        f"{', small practice' if scenario.small_practice else ''}).",
+        "",
+        "## Quality measures",
+        "",
+    ]
+    rows = []
+    for measure in result.measures + result.extra_measures:
+        rows.append(
+            [
+                measure.measure_id,
+                DESCRIPTIONS.get(measure.collection_type, measure.collection_type).split(" (")[0],
+                measure.title[:60],
+                percent(None if np.isnan(measure.performance_rate) else measure.performance_rate, 2),
+                str(measure.case_count),
+                "—" if measure.decile is None else str(measure.decile),
+                number(measure.points),
+                "yes" if measure.counted else "no",
+                measure.note or ("outcome / high priority" if measure.is_priority else ""),
+            ]
+        )
+    lines.append(
+        markdown_table(
+            ["Measure", "Collection type", "Title", "Rate", "Cases", "Decile", "Points", "Counted", "Why"],
+            rows,
+            "lllrrrrll",
+        )
+    )
+    quality = data["quality"]
+    lines += [
+        "",
+        f"Quality: {number(quality['measure_points'])} measure points"
+        + (f" + {number(quality['bonus'], 0)} small-practice bonus" if quality["bonus"] else "")
+        + f" over {number(quality['denominator'], 0)}"
+        + (f", plus {number(quality['improvement_percent'])} improvement points" if quality["improvement_percent"] else "")
+        + f" = {percent(data['categories']['quality']['percent'], 2)}.",
+        "",
+        "## Categories",
+        "",
+    ]
+    category_rows = []
+    for category in CATEGORIES:
+        entry = data["categories"][category]
+        category_rows.append(
+            [
+                CATEGORY_TITLES[category],
+                "reweighted" if entry["reweighted"] else percent(entry["percent"], 2),
+                f"{entry['weight'] * 100:.0f}%",
+                number(entry["contribution"]),
+            ]
+        )
+    if data["complex_patient_bonus"]:
+        category_rows.append(["Complex patient bonus", "", "", number(data["complex_patient_bonus"])])
+    category_rows.append(["**Final score**", "", "", f"**{number(data['final_score'])}**"])
+    lines.append(markdown_table(["Category", "Score", "Weight", "Points"], category_rows, "lrrr"))
+    activities = data["improvement_activities"]
+    lines += [
+        "",
+        f"Improvement activities counted: {', '.join(activities['counted']) or 'none'} "
+        f"({activities['required_for_full_credit']} needed for full credit).",
+    ]
+    if data["promoting_interoperability"] and data["promoting_interoperability"]["failed"]:
+        lines.append("Promoting Interoperability scores 0: " + "; ".join(data["promoting_interoperability"]["failed"]) + ".")
+    payment = data["payment_adjustment"]
+    lines += ["", "## Payment adjustment (two years later)", ""]
+    payment_rows = [
+        [
+            case,
+            f"{payment['scaling_factor'][case]:.3f}",
+            signed_percent(payment["percent"][case]),
+            dollars(payment["dollars"][case]),
+        ]
+        for case in SCALING_CASES
+    ]
+    lines.append(markdown_table(["Scaling", "Factor", "Adjustment", "Dollars a year"], payment_rows, "lrrr"))
+    lines += [
+        "",
+        f"Dollars are on {dollars(payment['medicare_part_b_allowed']).lstrip('+')} of Medicare Part B allowed charges. "
+        "The positive side depends on CMS's budget-neutrality scaling factor, known only after the year.",
+    ]
+    for note in data["notes"]:
+        lines.append(f"- {note}")
+    return "\n".join(lines) + "\n"
+
+
+def render_score_csv(result: ScoreResult) -> str:
+    """The measures table as CSV (one row per measure) with the final score on every row."""
+    data = score_to_dict(result)
+    frame = pd.DataFrame(data["quality"]["measures"] + data["quality"]["calculated_measures"])
+    frame["final_score"] = data["final_score"]
+    frame["quality_percent"] = data["categories"]["quality"]["percent"]
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False)
+    return buffer.getvalue()

@@ -1,0 +1,253 @@
+"""The quality category score: which measures count, the denominator, the bonus and improvement.
+
+Functions take measure points as arrays whose last axis is the reported measures, so the same
+code scores one submission or thousands of forecast draws.
+
+References
+----------
+scoring-rules-2026.md §2.9 (denominator), §2.10 (six measures and the outcome requirement),
+§2.11 (small-practice bonus, 414.1380(b)(1)(vii)), §2.12 (improvement), §6 (MVP: four measures,
+population-health measures).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from optimizer.rules.parameters import Policy
+from optimizer.rules.piecewise import LinearPiece, capped, evaluate
+
+
+def counted_measures(points: npt.ArrayLike, is_priority: npt.ArrayLike, required: int) -> np.ndarray:
+    """Which reported measures count toward the quality score (a boolean mask like ``points``).
+
+    Parameters
+    ----------
+    points
+        Achievement points, last axis = reported measures [points].
+    is_priority
+        Per measure (last axis): an outcome or high-priority measure.
+    required
+        Measures that count: 6 in traditional MIPS, 4 in an MVP.
+
+    Notes
+    -----
+    The best ``required`` measures, at least one of them an outcome or high-priority measure
+    when any was reported; when none was, one required slot scores 0, so only the best
+    ``required − 1`` count. Ties go to the measure listed first. Rules file §2.10 (scoring rule);
+    CMS engine output "At least 1 high or outcome or patient experience measure available".
+
+    Examples
+    --------
+    >>> counted_measures([9, 8, 7, 6, 5, 4, 3], [False] * 6 + [True], 6).tolist()
+    [True, True, True, True, True, False, True]
+    """
+    points_array = np.asarray(points, dtype=float)
+    reported = points_array.shape[-1]
+    if reported == 0:
+        return np.zeros(points_array.shape, dtype=bool)
+    priority = np.broadcast_to(np.asarray(is_priority, dtype=bool), (reported,))
+    table = points_array.reshape(-1, reported)
+    mask = np.zeros(table.shape, dtype=bool)
+    order = np.argsort(-table, axis=-1, kind="stable")
+    rows = np.arange(table.shape[0])[:, None]
+    if not priority.any():
+        mask[rows, order[:, : min(reported, required - 1)]] = True
+        return mask.reshape(points_array.shape)
+    take = min(reported, required)
+    mask[rows, order[:, :take]] = True
+    lacking = ~(mask & priority).any(axis=-1)
+    if lacking.any():
+        # the best six without a priority measure: drop the weakest counted, add the best priority one
+        best_priority = np.argmax(np.where(priority, table, -np.inf), axis=-1)
+        lacking_rows = np.nonzero(lacking)[0]
+        mask[lacking_rows, order[lacking_rows, take - 1]] = False
+        mask[lacking_rows, best_priority[lacking_rows]] = True
+    return mask.reshape(points_array.shape)
+
+
+def quality_denominator(required: int, additional_scored: npt.ArrayLike, policy: Policy) -> np.ndarray:
+    """Total available measure points: 10 × required measures + 10 per scored extra measure [points].
+
+    Extra measures are administrative-claims measures CMS scores for the entity (e.g. 479 for
+    groups of 16+ clinicians ⇒ 70) and an MVP's population-health measure (⇒ 50). Rules file §2.9, §6.
+    """
+    return policy.points_per_measure * (required + np.asarray(additional_scored, dtype=float))
+
+
+def improvement_pieces(prior_achievement_percent: float | None, policy: Policy) -> tuple[LinearPiece, ...]:
+    """The improvement score as a function of the achievement percent [percentage points].
+
+    Notes
+    -----
+    ``10 × (current − prior) / prior``, with a prior below 30% compared with 30%, between 0 and
+    10. 42 CFR 414.1380(b)(1)(vi) as summarised in the rules file §2.12 (details UNCONFIRMED).
+    Without a prior-year score the improvement is 0.
+    """
+    if prior_achievement_percent is None:
+        return (LinearPiece(-np.inf, np.inf, False, False, 0.0, 0.0),)
+    prior = max(float(prior_achievement_percent), policy.improvement_prior_floor)
+    slope = policy.improvement_scale / prior
+    full = prior * (1 + policy.improvement_maximum / policy.improvement_scale)
+    return (
+        LinearPiece(-np.inf, prior, False, True, 0.0, 0.0),
+        LinearPiece(prior, full, False, True, slope, -policy.improvement_scale),
+        LinearPiece(full, np.inf, False, False, 0.0, policy.improvement_maximum),
+    )
+
+
+def improvement_percent(
+    achievement_percent: npt.ArrayLike, prior_achievement_percent: float | None, policy: Policy
+) -> np.ndarray:
+    """Quality improvement score [percentage points, 0 to 10]; see :func:`improvement_pieces`.
+
+    Examples
+    --------
+    >>> float(improvement_percent(60.0, 50.0, Policy()))
+    2.0
+    """
+    return np.asarray(evaluate(improvement_pieces(prior_achievement_percent, policy), achievement_percent), dtype=float)
+
+
+def quality_percent_pieces(
+    denominator: float, bonus: float, prior_achievement_percent: float | None, policy: Policy
+) -> tuple[LinearPiece, ...]:
+    """The quality category score as a function of the achieved measure points [percent].
+
+    ``min(100, 100 × (points + bonus) / denominator + improvement(100 × points / denominator))``
+    (42 CFR 414.1380(b)(1)(vii); rules file §2.11–2.12), for points from 0 upward.
+    """
+    scale = 100.0 / denominator
+    pieces = []
+    for piece in improvement_pieces(prior_achievement_percent, policy):
+        lower, upper = max(piece.lower / scale, 0.0), piece.upper / scale
+        if upper < 0 or (upper == 0 and not piece.upper_included):
+            continue
+        pieces.append(
+            LinearPiece(
+                lower,
+                upper,
+                piece.lower_included or lower == 0.0,
+                piece.upper_included,
+                scale + piece.slope * scale,
+                scale * bonus + piece.intercept,
+            )
+        )
+    return capped(pieces, 100.0)
+
+
+@dataclass(frozen=True)
+class QualityScore:
+    """The quality category, element-wise over draws when given arrays.
+
+    ``counted`` is the mask of counted reported measures; ``measure_points`` the sum of their
+    points plus scored extra measures; ``percent`` the category score [percent, 0–100].
+    """
+
+    counted: np.ndarray
+    measure_points: np.ndarray
+    bonus: np.ndarray
+    denominator: np.ndarray
+    achievement_percent: np.ndarray
+    improvement_percent: np.ndarray
+    percent: np.ndarray
+
+
+def quality_category_score(
+    points: npt.ArrayLike,
+    is_priority: npt.ArrayLike,
+    *,
+    required: int,
+    small_practice: bool,
+    policy: Policy,
+    additional_points: npt.ArrayLike | None = None,
+    prior_achievement_percent: float | None = None,
+) -> QualityScore:
+    """Score the quality category from the reported measures' points.
+
+    Parameters
+    ----------
+    points
+        Achievement points of the reported measures (last axis) [points].
+    is_priority
+        Per reported measure: outcome or high-priority.
+    required
+        6 (traditional MIPS) or 4 (MVP).
+    small_practice
+        Adds the small-practice bonus when at least one measure was reported.
+    additional_points
+        Points of extra scored measures outside the required ones (last axis), NaN where the
+        measure is not scored (below its case minimum, not applicable): admin-claims measures in
+        traditional MIPS, the population-health measure in an MVP.
+    prior_achievement_percent
+        Last year's achievement percent for the improvement score, or None.
+
+    Returns
+    -------
+    QualityScore
+
+    Notes
+    -----
+    ``percent = min(100, (counted points + extra points + bonus) / denominator × 100 + improvement)``,
+    the achievement percent excluding the bonus. 42 CFR 414.1380(b)(1)(vii); rules file §2.9–2.12.
+
+    Examples
+    --------
+    CMS's engine example (rules file §8, E1): 3 + 8.9585 + 3 with the small-practice bonus over 60.
+
+    >>> from optimizer.rules.parameters import Policy
+    >>> s = quality_category_score([3, 8.9585, 3], [False, False, False], required=6,
+    ...                            small_practice=True, policy=Policy())
+    >>> round(float(s.percent), 4)
+    34.9308
+    """
+    points_array = np.asarray(points, dtype=float)
+    counted = counted_measures(points_array, is_priority, required)
+    counted_sum = np.where(counted, points_array, 0.0).sum(axis=-1)
+    if additional_points is None:
+        extra_sum = np.zeros_like(counted_sum)
+        extra_scored = np.zeros_like(counted_sum)
+    else:
+        extra = np.asarray(additional_points, dtype=float)
+        extra = extra.reshape(extra.shape + (1,)) if extra.ndim == counted_sum.ndim else extra
+        extra_sum = np.nansum(extra, axis=-1) + np.zeros_like(counted_sum)
+        extra_scored = np.isfinite(extra).sum(axis=-1) + np.zeros_like(counted_sum)
+    reported = points_array.shape[-1]
+    denominator = quality_denominator(required, extra_scored, policy)
+    bonus = np.full_like(counted_sum, policy.small_practice_bonus if small_practice and reported > 0 else 0.0)
+    achieved = counted_sum + extra_sum
+    achievement = 100.0 * achieved / denominator
+    full_participation = reported >= required or not policy.improvement_requires_full_participation
+    prior = prior_achievement_percent if full_participation else None
+    improvement = improvement_percent(achievement, prior, policy) * np.ones_like(achievement)
+    percent = np.zeros_like(achievement)
+    for value in np.unique(denominator):
+        same = denominator == value
+        pieces = quality_percent_pieces(float(value), float(bonus.flat[0]) if bonus.size else 0.0, prior, policy)
+        percent = np.where(same, evaluate(pieces, achieved), percent)
+    return QualityScore(
+        counted=counted,
+        measure_points=achieved,
+        bonus=bonus,
+        denominator=denominator,
+        achievement_percent=achievement,
+        improvement_percent=improvement,
+        percent=percent,
+    )
+
+
+def population_health_points(points: npt.ArrayLike) -> np.ndarray:
+    """An MVP's population-health points: the best scoreable foundation measure, NaN when none.
+
+    ``points`` holds the foundation measures (479, 484) on the last axis, NaN where a measure
+    does not meet its case minimum. Rules file §11 ``mvp_population_health_rule`` (UNCONFIRMED).
+    """
+    values = np.asarray(points, dtype=float)
+    if values.shape[-1] == 0:
+        return np.full(values.shape[:-1], np.nan)
+    any_scored = np.isfinite(values).any(axis=-1)
+    best = np.max(np.where(np.isfinite(values), values, -np.inf), axis=-1)
+    return np.where(any_scored, best, np.nan)

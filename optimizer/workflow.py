@@ -1,0 +1,17 @@
+"""Glue shared by the commands: read a scenario, its year's catalog, and check one against the other."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from optimizer.scenario import Scenario, check_scenario, read_scenario
+
+
+def load_scenario(path: Path, data_dir: Path | None) -> tuple[Scenario, Any]:
+    """Read a scenario file and its baseline, read the year's CMS catalog, check the scenario against it."""
+    from optimizer.catalog import read_catalog
+
+    scenario = read_scenario(path)
+    catalog = read_catalog(scenario.performance_year, data_dir=data_dir)
+    return check_scenario(scenario, catalog), catalog

@@ -1,0 +1,120 @@
+"""The quality category (optimizer.rules.quality_category): counted measures, denominator, bonus, improvement."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from optimizer.rules import Policy, counted_measures, improvement_percent, population_health_points, quality_category_score
+
+POLICY = Policy()
+
+
+def score(points, priority, required=6, small=False, extra=None, prior=None):
+    return quality_category_score(
+        points, priority, required=required, small_practice=small, policy=POLICY, additional_points=extra,
+        prior_achievement_percent=prior,
+    )
+
+
+def test_cms_engine_example_e1() -> None:
+    # Rules file §8 E1 (CMS engine output): 3 + 8.9585 + 3 + small-practice bonus 6 over 60 = 34.9308%.
+    result = score([3, 8.9585, 3], [False, False, False], small=True)
+    assert_allclose(result.measure_points, 14.9585)
+    assert result.bonus == 6 and result.denominator == 60
+    assert_allclose(result.percent, 34.9308, atol=5e-5)
+    assert_allclose(result.percent * 0.30, 10.4792, atol=5e-5)  # E1's 2026 analogue at a 30% weight
+
+
+def test_hcms_six_measure_example_e3() -> None:
+    # Rules file §8 E3 (HCMS guide): 3 × 10 + 3 × 5 = 45 of 60 = 75%.
+    assert_allclose(score([10, 10, 10, 5, 5, 5], [True] + [False] * 5).percent, 75.0)
+
+
+def test_best_six_must_include_a_priority_measure() -> None:
+    # §2.10 scoring rule, by hand: the top six (9..4) hold no priority measure, so 4 gives way to 3.
+    result = score([9, 8, 7, 6, 5, 4, 3], [False] * 6 + [True])
+    assert result.counted.tolist() == [True] * 5 + [False, True]
+    assert_allclose(result.percent, 100 * 38 / 60)
+
+
+def test_no_priority_measure_reported_leaves_a_zero_slot() -> None:
+    # §2.10: "the counted measures are the best five plus a 0": (9+8+7+6+5)/60.
+    result = score([9, 8, 7, 6, 5, 4], [False] * 6)
+    assert result.counted.tolist() == [True] * 5 + [False]
+    assert_allclose(result.percent, 100 * 35 / 60)
+
+
+def test_fewer_than_six_keep_the_denominator() -> None:
+    # §2.10: missing slots score 0, denominator stays 60.
+    assert_allclose(score([10, 10, 10], [True, False, False]).percent, 50.0)
+    assert_allclose(score([], []).percent, 0.0)
+
+
+def test_admin_claims_measure_adds_ten_to_the_denominator() -> None:
+    # §2.9: 479 scored for a group of 16+ ⇒ denominator 70; (45 + 6) / 70.
+    points = [10, 10, 10, 5, 5, 5]
+    result = score(points, [True] + [False] * 5, extra=[6.0])
+    assert result.denominator == 70
+    assert_allclose(result.percent, 100 * 51 / 70)
+    unscored = score(points, [True] + [False] * 5, extra=[np.nan])
+    assert unscored.denominator == 60 and unscored.percent == pytest.approx(75.0)
+
+
+def test_mvp_four_measures_and_population_health() -> None:
+    # §6 / §11: four measures over 40, plus the best scoreable population-health measure over 10 more.
+    with_health = score([8, 7, 6, 5], [True, False, False, False], required=4, extra=population_health_points([6.0, 4.0]))
+    assert with_health.denominator == 50
+    assert_allclose(with_health.percent, 100 * 32 / 50)
+    without = score([8, 7, 6, 5], [True, False, False, False], required=4, extra=population_health_points([np.nan, np.nan]))
+    assert without.denominator == 40
+    assert_allclose(without.percent, 100 * 26 / 40)
+
+
+def test_improvement_score() -> None:
+    # §2.12: prior 50%, current 60% ⇒ 10 × 10/50 = 2.0; prior 20% is compared with 30% ⇒ 10 × 30/30, capped 10.
+    assert float(improvement_percent(60.0, 50.0, POLICY)) == pytest.approx(2.0)
+    assert float(improvement_percent(60.0, 20.0, POLICY)) == pytest.approx(10.0)
+    assert float(improvement_percent(40.0, 50.0, POLICY)) == 0.0
+    six = [6, 6, 6, 6, 6, 6]  # 36 / 60 = 60% achievement
+    assert_allclose(score(six, [True] + [False] * 5, prior=50.0).percent, 62.0)
+    # full participation required: five measures earn no improvement (UNCONFIRMED rule, on by default)
+    assert_allclose(score([6, 6, 6, 6, 6], [True] * 5, prior=10.0).improvement_percent, 0.0)
+
+
+def test_category_is_capped_at_100() -> None:
+    # 60/60 plus the 6-point small-practice bonus would be 110%.
+    assert score([10] * 6, [True] * 6, small=True).percent == 100.0
+
+
+def test_vectorised_over_draws_equals_one_by_one() -> None:
+    rng = np.random.default_rng(7)
+    draws = rng.uniform(0, 10, size=(200, 8))
+    priority = [False, False, True, False, False, False, False, True]
+    extra = rng.uniform(0, 10, size=(200, 1))
+    together = score(draws, priority, extra=extra, prior=40.0)
+    for k in range(0, 200, 37):
+        alone = score(draws[k], priority, extra=extra[k], prior=40.0)
+        assert_allclose(alone.percent, together.percent[k])
+        assert alone.counted.tolist() == together.counted[k].tolist()
+
+
+def test_counted_measures_is_the_best_constrained_subset() -> None:
+    # Property: the counted set's total equals the best of all subsets of size min(n, 6) holding a priority measure.
+    from itertools import combinations
+
+    rng = np.random.default_rng(11)
+    for _ in range(50):
+        n = int(rng.integers(1, 9))
+        points = rng.uniform(0, 10, n).round(1)
+        priority = rng.random(n) < 0.3
+        mask = counted_measures(points, priority, 6)
+        if priority.any():
+            size = min(n, 6)
+            best = max(
+                points[list(subset)].sum() for subset in combinations(range(n), size) if priority[list(subset)].any()
+            )
+        else:
+            best = np.sort(points)[::-1][: min(n, 5)].sum()
+        assert points[mask].sum() == pytest.approx(best)
