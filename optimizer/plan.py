@@ -57,6 +57,8 @@ class Outlook:
     score: SelectionScore
     objective_value: float
     measures: tuple[MeasureOutlook, ...]
+    points: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((1, 0)))
+    """Achievement points per draw of each selected measure (draws × selected)."""
 
     @property
     def final_scores(self) -> np.ndarray:
@@ -188,7 +190,7 @@ def outlook_of(
         for i, candidate in enumerate(chosen)
     )
     value = float(np.mean(objective_values(np.atleast_1d(np.asarray(score.final.score, dtype=float)), objective, scenario)))
-    return Outlook(chosen, tuple(attested), score, value, measures)
+    return Outlook(chosen, tuple(attested), score, value, measures, points)
 
 
 def _check_consistency(model_value: float, outlook: Outlook, pathway: Pathway) -> None:

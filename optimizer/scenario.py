@@ -433,7 +433,7 @@ def check_scenario(scenario: Scenario, catalog: Any) -> Scenario:
     if catalog.performance_year != scenario.performance_year:
         raise InputError(f"the catalog is for {catalog.performance_year}", file=file, field="performance_year")
     baseline = _check_baseline(scenario.baseline, catalog, str(scenario.baseline_file), scenario)
-    if scenario.pathway != TRADITIONAL and catalog.mvps.query("mvp_id == @scenario.pathway").empty:
+    if scenario.pathway != TRADITIONAL and scenario.pathway not in set(catalog.mvps["mvp_id"]):
         raise InputError(f"{scenario.pathway!r} is neither 'traditional' nor a {scenario.performance_year} MVP id", file=file, field="pathway")
     rows = {(row.measure_id, row.collection_type) for row in baseline.itertuples()}
     measures = set(baseline["measure_id"])
@@ -451,7 +451,7 @@ def check_scenario(scenario: Scenario, catalog: Any) -> Scenario:
                 label = measure_id if collection_type is None else f"{measure_id} ({collection_type})"
                 raise InputError(f"measure {label} has no row in the baseline table", file=file, field=f"optimize.{name}")
     for pathway in scenario.optimize.pathways or ():
-        if pathway != TRADITIONAL and catalog.mvps.query("mvp_id == @pathway").empty:
+        if pathway != TRADITIONAL and pathway not in set(catalog.mvps["mvp_id"]):
             raise InputError(f"{pathway!r} is neither 'traditional' nor a {scenario.performance_year} MVP id", file=file, field="optimize.pathways")
     activity_ids = set(catalog.improvement_activities["measure_id"])
     for name, ids in (("attested", scenario.improvement_activities.attested), ("available", scenario.improvement_activities.available)):

@@ -1,0 +1,1 @@
+"""The project's record of the CMS files it trusts: one TOML manifest per performance year."""

@@ -1,0 +1,124 @@
+"""Read a fetched performance year into a :class:`Catalog` of tidy tables (see ``tables``).
+
+Reading verifies every cached file against the manifest again (a tampered cache is refused with
+the file's name) and memoises the parsed catalog per process, keyed by the files' sizes and
+modification times, so commands that read a year several times parse it once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from optimizer.catalog import tables
+from optimizer.catalog.locations import cached_path
+from optimizer.catalog.manifest import Manifest, read_manifest
+from optimizer.catalog.verify import verify_content
+from optimizer.errors import DataError
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """CMS's program data for one performance year, as DataFrames (columns documented in ``tables``)."""
+
+    performance_year: int
+    manifest: Manifest
+    quality_measures: pd.DataFrame
+    cost_measures: pd.DataFrame
+    improvement_activities: pd.DataFrame
+    pi_measures: pd.DataFrame
+    benchmarks: pd.DataFrame
+    benchmark_exclusions: pd.DataFrame
+    mvps: pd.DataFrame
+    mvp_members: pd.DataFrame
+    _quality_index: dict[str, int] = field(default_factory=dict, repr=False)
+    _benchmark_index: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
+    _exclusion_index: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._quality_index.update({measure_id: position for position, measure_id in enumerate(self.quality_measures["measure_id"])})
+        keys = zip(self.benchmarks["measure_id"], self.benchmarks["collection_type"], strict=True)
+        self._benchmark_index.update({key: position for position, key in enumerate(keys)})
+        for row in self.benchmark_exclusions.itertuples(index=False):
+            self._exclusion_index.setdefault((row.measure_id, row.collection_type), row.reason)
+
+    def quality_measure(self, measure_id: str) -> pd.Series | None:
+        """The quality measure's row, or None when the year has no such quality measure."""
+        position = self._quality_index.get(str(measure_id))
+        return None if position is None else self.quality_measures.iloc[position]
+
+    def benchmark(self, measure_id: str, collection_type: str) -> pd.Series | None:
+        """The benchmark row of a measure × collection type, or None when it has none."""
+        position = self._benchmark_index.get((str(measure_id), collection_type))
+        return None if position is None else self.benchmarks.iloc[position]
+
+    def benchmark_exclusion(self, measure_id: str, collection_type: str) -> str | None:
+        """CMS's reason a measure × collection type has no benchmark, when CMS gives one."""
+        return self._exclusion_index.get((str(measure_id), collection_type))
+
+    def mvp_ids(self) -> list[str]:
+        """The year's MVP ids, in CMS's order."""
+        return [str(mvp_id) for mvp_id in self.mvps["mvp_id"]]
+
+
+_MEMO: dict[tuple[int, str], tuple[tuple[tuple[int, int], ...], Catalog]] = {}
+
+
+def _load_json(path: Path, manifest: Manifest, role: str, year: int, data_dir: Any) -> list[dict[str, Any]]:
+    item = manifest.file(role)
+    if item is None:
+        return []
+    if not path.is_file():
+        raise DataError(
+            f"{path}: CMS data for {year} has not been fetched; run `mips-optimizer data fetch {year}` "
+            "(or `--from` a local copy of CMSgov/qpp-measures-data)"
+        )
+    data = path.read_bytes()
+    try:
+        verify_content(data, item, str(path))
+    except DataError as error:
+        raise DataError(f"{error}; the cache was changed after it was fetched, run `mips-optimizer data fetch {year} --force`") from None
+    return json.loads(data)
+
+
+def read_catalog(year: int, *, data_dir: str | os.PathLike[str] | None = None) -> Catalog:
+    """The :class:`Catalog` of a fetched performance year (verified; memoised per process)."""
+    manifest = read_manifest(year)
+    paths = {item.role: cached_path(manifest, item.path, data_dir) for item in manifest.files}
+    stamps = tuple((path.stat().st_size, path.stat().st_mtime_ns) if path.is_file() else (-1, -1) for path in paths.values())
+    key = (year, str(next(iter(paths.values())).resolve()))
+    memo = _MEMO.get(key)
+    if memo is not None and memo[0] == stamps:
+        return memo[1]
+    documents = {role: _load_json(path, manifest, role, year, data_dir) for role, path in paths.items()}
+    mvp_records = documents.get("mvps", [])
+    measure_records = documents["measures"]
+    cap_removed = {
+        str(record["measureId"]): tables.collection_types_of(record.get("sevenPointCapRemoved", []) or [], str(record["measureId"]))
+        for record in measure_records
+        if record.get("category") == "quality"
+    }
+    try:
+        benchmarks = tables.benchmark_table(documents["benchmarks"], cap_removed)
+    except ValueError as error:
+        raise DataError(f"{paths['benchmarks']}: {error}") from None
+    mvps, mvp_members = tables.mvp_tables(mvp_records)
+    catalog = Catalog(
+        performance_year=year,
+        manifest=manifest,
+        quality_measures=tables.quality_measure_table(measure_records, tables.mvp_quality_index(mvp_records)),
+        cost_measures=tables.other_measure_table(measure_records, "cost"),
+        improvement_activities=tables.other_measure_table(measure_records, "ia"),
+        pi_measures=tables.other_measure_table(measure_records, "pi"),
+        benchmarks=benchmarks,
+        benchmark_exclusions=tables.benchmark_exclusion_table(documents.get("benchmark_exclusion_reasons", [])),
+        mvps=mvps,
+        mvp_members=mvp_members,
+    )
+    _MEMO[key] = (stamps, catalog)
+    return catalog

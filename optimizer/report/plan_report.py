@@ -1,0 +1,272 @@
+"""The ``plan`` report: one JSON-ready document, rendered as Markdown, JSON, CSV (and HTML/xlsx elsewhere).
+
+``plan_to_dict`` is the only place that turns a :class:`~optimizer.plan.Plan` into numbers for
+people; every format renders that document, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import numpy as np
+
+from optimizer.plan import Outlook, PathwayPlan, Plan
+from optimizer.reasons import collection_type_name, measure_reasons
+from optimizer.report.formatting import dollars, markdown_table, number, percent
+from optimizer.rules.payment import payment_adjustment_percent
+from optimizer.scoring import SCALING_CASES
+
+HISTOGRAM_BINS = 20
+
+
+def _histogram(values: np.ndarray, low: float, high: float) -> dict[str, list[float]]:
+    counts, edges = np.histogram(values, bins=HISTOGRAM_BINS, range=(low, high))
+    return {"bin_edges": [float(edge) for edge in edges], "counts": [int(count) for count in counts]}
+
+
+def outlook_to_dict(outlook: Outlook, threshold: float, with_distributions: bool = False) -> dict[str, Any]:
+    """A selection's forecast: measures, activities, final score, threshold chance and dollars."""
+    low, high = outlook.final_score_interval()
+    document: dict[str, Any] = {
+        "quality_measures": [
+            {
+                "measure_id": measure.candidate.measure_id,
+                "collection_type": measure.candidate.collection_type,
+                "title": measure.candidate.title,
+                "outcome_or_high_priority": measure.candidate.is_priority,
+                "expected_points": measure.expected_points,
+                "points_p10": measure.points_p10,
+                "points_p90": measure.points_p90,
+                "probability_counted": measure.probability_counted,
+                "probability_scored": measure.probability_scored,
+                "seven_point_cap": bool(measure.candidate.benchmark is not None and measure.candidate.benchmark.seven_point_cap),
+                "effort_hours": measure.candidate.effort_hours,
+            }
+            for measure in outlook.measures
+        ],
+        "improvement_activities": list(outlook.activities),
+        "expected_final_score": outlook.expected_final_score,
+        "final_score_interval": [low, high],
+        "probability_at_or_above_threshold": outlook.probability_at_or_above(threshold),
+        "expected_quality_percent": float(np.mean(outlook.score.quality.percent)),
+        "expected_payment_adjustment_percent": outlook.expected_payment_percent(),
+        "expected_payment_adjustment_dollars": outlook.expected_payment_dollars(),
+        "expected_payment_adjustment_dollars_by_scaling": {case: outlook.expected_payment_dollars(case) for case in SCALING_CASES},
+        "objective_value": outlook.objective_value,
+    }
+    if with_distributions:
+        document["final_score_histogram"] = _histogram(outlook.final_scores, 0.0, 100.0)
+        for position, measure in enumerate(document["quality_measures"]):
+            measure["points_histogram"] = _histogram(outlook.points[:, position], 0.0, 10.0)
+    return document
+
+
+def pathway_to_dict(plan: PathwayPlan, run: Plan, recommended: bool) -> dict[str, Any]:
+    """One pathway's plan (or why it has none), with reasons; the recommended one carries its runner-up."""
+    threshold = run.scenario.policy.performance_threshold
+    document: dict[str, Any] = {"pathway": plan.pathway.pathway_id, "title": plan.pathway.title, "feasible": plan.feasible}
+    if plan.outlook is None:
+        document.update(quality_measures=[], improvement_activities=[], expected_final_score=None, infeasible_reason=plan.infeasible_reason)
+        return document
+    document.update(outlook_to_dict(plan.outlook, threshold, with_distributions=recommended))
+    document["reasons"] = measure_reasons(plan, run.forecast)
+    if plan.solve is not None:
+        document["solver"] = {
+            "status": plan.solve.status,
+            "optimality_gap": plan.solve.gap,
+            "seconds": plan.solve.seconds,
+            "method": plan.solve.method,
+        }
+    if recommended and plan.runner_up is not None:
+        runner_up = outlook_to_dict(plan.runner_up, threshold)
+        runner_up["objective_shortfall"] = plan.outlook.objective_value - plan.runner_up.objective_value
+        runner_up["expected_payment_shortfall_dollars"] = (
+            plan.outlook.expected_payment_dollars() - plan.runner_up.expected_payment_dollars()
+        )
+        document["runner_up"] = runner_up
+    return document
+
+
+def payment_curve(run: Plan, steps: int = 101) -> dict[str, Any]:
+    """The adjustment [percent] over final scores 0–100 at each scaling factor (for charts)."""
+    scores = np.linspace(0.0, 100.0, steps)
+    factors = run.scenario.scaling.as_dict()
+    return {
+        "final_score": [float(score) for score in scores],
+        **{case: [float(value) for value in payment_adjustment_percent(scores, factors[case], run.scenario.policy)] for case in SCALING_CASES},
+    }
+
+
+def plan_to_dict(run: Plan) -> dict[str, Any]:
+    """The plan as JSON-ready data (unrounded)."""
+    scenario = run.scenario
+    recommended = pathway_to_dict(run.recommended, run, recommended=True)
+    others = [pathway_to_dict(plan, run, recommended=False) if plan is not run.recommended else recommended for plan in run.pathways]
+    return {
+        "objective": run.objective,
+        "scenario": scenario.name,
+        "practice": scenario.practice.name,
+        "performance_year": scenario.performance_year,
+        "small_practice": scenario.small_practice,
+        "performance_threshold": scenario.policy.performance_threshold,
+        "medicare_part_b_allowed": scenario.practice.medicare_part_b_allowed,
+        "scaling_factor": scenario.scaling.as_dict(),
+        "draws": run.forecast.draw_count if scenario.optimize.draws else 0,
+        "seed": scenario.optimize.seed,
+        "seconds": run.seconds,
+        "recommended": recommended,
+        "pathways": others,
+        "payment_curve": payment_curve(run),
+        "notes": list(run.notes),
+    }
+
+
+def render_plan_json(document: dict[str, Any]) -> str:
+    """The plan document as indented JSON."""
+    return json.dumps(document, indent=2, allow_nan=False) + "\n"
+
+
+def _measure_rows(entry: dict[str, Any]) -> list[list[str]]:
+    return [
+        [
+            measure["measure_id"],
+            collection_type_name(measure["collection_type"]),
+            measure["title"][:58],
+            number(measure["expected_points"]),
+            f"{number(measure['points_p10'])}–{number(measure['points_p90'])}",
+            percent(100 * measure["probability_counted"], 0),
+            "yes" if measure["outcome_or_high_priority"] else "",
+        ]
+        for measure in entry["quality_measures"]
+    ]
+
+
+def _headline(entry: dict[str, Any], threshold: float) -> str:
+    low, high = entry["final_score_interval"]
+    return (
+        f"expected final score **{number(entry['expected_final_score'])}** (80% interval {number(low)}–{number(high)}), "
+        f"**{percent(100 * entry['probability_at_or_above_threshold'], 0)}** chance of reaching {number(threshold, 0)}, "
+        f"expected adjustment **{dollars(entry['expected_payment_adjustment_dollars'])}** a year"
+    )
+
+
+def render_plan_markdown(document: dict[str, Any]) -> str:
+    """The plan as Markdown: recommendation, measures, reasons, runner-up, pathway comparison."""
+    best = document["recommended"]
+    threshold = document["performance_threshold"]
+    scaling = best["expected_payment_adjustment_dollars_by_scaling"]
+    lines = [
+        f"# MIPS {document['performance_year']} plan: {document['scenario']}",
+        "",
+        f"**Report {best['title']}** ({best['pathway']}): {_headline(best, threshold)} "
+        f"({dollars(scaling['low'])} at a low and {dollars(scaling['high'])} at a high scaling factor).",
+        "",
+        f"Objective: {document['objective'].replace('_', ' ')}; {document['draws']} forecast draws (seed {document['seed']}); "
+        f"planned in {document['seconds']:.1f} s.",
+        "",
+        "## Quality measures",
+        "",
+        markdown_table(
+            ["Measure", "Collection type", "Title", "Expected points", "10th–90th pct", "Counted", "Outcome/HP"],
+            _measure_rows(best),
+            "lllrrrl",
+        ),
+        "",
+        f"Improvement activities: {', '.join(best['improvement_activities']) or 'none'}.",
+        "",
+        "## Why",
+        "",
+        *[f"- {reason}" for reason in best.get("reasons", [])],
+    ]
+    runner_up = best.get("runner_up")
+    if runner_up is not None:
+        labels = ", ".join(f"{measure['measure_id']} ({collection_type_name(measure['collection_type'])})" for measure in runner_up["quality_measures"])
+        lines += [
+            "",
+            "## Runner-up",
+            "",
+            f"{labels}; activities {', '.join(runner_up['improvement_activities']) or 'none'}: {_headline(runner_up, threshold)} — "
+            f"{dollars(runner_up['expected_payment_shortfall_dollars']).lstrip('+')} a year less than the recommendation.",
+        ]
+    rows = []
+    for entry in sorted(document["pathways"], key=lambda item: -(item.get("objective_value") or -1e18)):
+        if not entry["feasible"]:
+            rows.append([entry["pathway"], entry["title"][:40], "—", "—", "—", "—", f"infeasible: {entry['infeasible_reason']}"])
+            continue
+        rows.append(
+            [
+                entry["pathway"] + (" ★" if entry["pathway"] == best["pathway"] else ""),
+                entry["title"][:40],
+                number(entry["expected_final_score"]),
+                percent(100 * entry["probability_at_or_above_threshold"], 0),
+                dollars(entry["expected_payment_adjustment_dollars"]),
+                str(len(entry["quality_measures"])),
+                ", ".join(measure["measure_id"] for measure in entry["quality_measures"]),
+            ]
+        )
+    lines += [
+        "",
+        "## Every pathway",
+        "",
+        markdown_table(["Pathway", "Title", "Expected score", f"P(≥{threshold:g})", "Expected $", "Measures", "Selection"], rows, "llrrrrl"),
+        "",
+        "Scores are forecasts for the performance year from the baseline counts; dollars are a year of the "
+        f"adjustment on {dollars(document['medicare_part_b_allowed']).lstrip('+')} of Medicare Part B allowed charges.",
+    ]
+    lines += [f"- {note}" for note in document["notes"]]
+    return "\n".join(lines) + "\n"
+
+
+PLAN_CSV_COLUMNS = (
+    "pathway",
+    "recommended",
+    "measure_id",
+    "collection_type",
+    "expected_points",
+    "points_p10",
+    "points_p90",
+    "probability_counted",
+    "improvement_activities",
+    "expected_final_score",
+    "final_score_p10",
+    "final_score_p90",
+    "probability_at_or_above_threshold",
+    "expected_payment_adjustment_dollars",
+)
+
+
+def plan_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per pathway × selected measure (one row for an infeasible pathway)."""
+    rows = []
+    for entry in document["pathways"]:
+        shared = {
+            "pathway": entry["pathway"],
+            "recommended": entry["pathway"] == document["recommended"]["pathway"],
+            "improvement_activities": " ".join(entry.get("improvement_activities", [])),
+            "expected_final_score": entry.get("expected_final_score"),
+            "final_score_p10": entry["final_score_interval"][0] if entry["feasible"] else None,
+            "final_score_p90": entry["final_score_interval"][1] if entry["feasible"] else None,
+            "probability_at_or_above_threshold": entry.get("probability_at_or_above_threshold"),
+            "expected_payment_adjustment_dollars": entry.get("expected_payment_adjustment_dollars"),
+        }
+        for measure in entry["quality_measures"] or [{}]:
+            rows.append({**shared, **{key: measure.get(key) for key in ("measure_id", "collection_type", "expected_points", "points_p10", "points_p90", "probability_counted")}})
+    return rows
+
+
+def render_rows_csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
+    """Rows as CSV with a header (None → empty cell)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: "" if row.get(key) is None else row.get(key) for key in columns})
+    return buffer.getvalue()
+
+
+def render_plan_csv(document: dict[str, Any]) -> str:
+    """The plan as CSV: one row per pathway × measure."""
+    return render_rows_csv(plan_rows(document), PLAN_CSV_COLUMNS)
