@@ -98,6 +98,8 @@ def _draw_rates(
     row = candidate.baseline
     met, not_met = float(row["performance_met"]), float(row["performance_not_met"])
     monthly_cases = (met + not_met) / float(row["period_months"])
+    if ytd is not None:
+        met, not_met = met + ytd[0], not_met + ytd[1] - ytd[0]
     underlying = rng.beta(met + settings.prior_met, not_met + settings.prior_not_met, size)
     if settings.rate_drift > 0:
         underlying = 1 / (1 + np.exp(-(_logit(underlying) + rng.normal(0.0, settings.rate_drift, size))))
@@ -107,6 +109,8 @@ def _draw_rates(
         reported_met = rng.binomial(cases.astype(np.int64), underlying).astype(float)
     else:
         observed_met, observed_cases, months_elapsed = ytd
+        if months_elapsed > 0 and observed_cases > 0:
+            monthly_cases = observed_cases / months_elapsed
         future_cases = rng.poisson(monthly_cases * max(0.0, 12 - months_elapsed), size).astype(float)
         future_met = rng.binomial(future_cases.astype(np.int64), underlying).astype(float)
         cases = observed_cases + future_cases
@@ -126,6 +130,8 @@ def _given(candidate: Candidate, size: int, ytd: tuple[float, float, float] | No
     monthly = cases / float(row["period_months"])
     if ytd is not None:
         observed_met, observed_cases, months_elapsed = ytd
+        if months_elapsed > 0 and observed_cases > 0:
+            monthly = observed_cases / months_elapsed
         future = monthly * max(0.0, 12 - months_elapsed)
         rate_now = observed_met / observed_cases if observed_cases else (met / cases if cases else np.nan)
         total = observed_cases + future

@@ -274,10 +274,55 @@ def planned_pathways(scenario: Scenario, candidates: Sequence[Candidate], catalo
     return pathways
 
 
+def prepare_forecast(
+    scenario: Scenario,
+    catalog: object,
+    year_to_date: dict[tuple[str, str], tuple[float, float, float]] | None = None,
+) -> tuple[list[Candidate], Forecast]:
+    """The scenario's candidates and their forecast draws (optionally from year-to-date counts)."""
+    candidates = build_candidates(catalog, scenario.baseline, scenario.policy)
+    forecast = forecast_candidates(
+        candidates,
+        small_practice=scenario.small_practice,
+        policy=scenario.policy,
+        settings=forecast_settings(scenario),
+        proxies=proxy_benchmarks(candidates, catalog),
+        year_to_date=year_to_date,
+    )
+    return candidates, forecast
+
+
+def evaluate_selection(
+    scenario: Scenario,
+    catalog: object,
+    pathway_id: str,
+    keys: Sequence[tuple[str, str]],
+    activities: Sequence[str],
+    candidates: Sequence[Candidate],
+    forecast: Forecast,
+) -> PathwayPlan:
+    """Re-score a fixed selection (no optimisation) in a pathway; infeasible when a measure is not allowed."""
+    pathway = read_pathway(catalog, pathway_id, scenario.policy)
+    split = pathway_candidates(candidates, pathway, catalog, scenario)
+    positions = {candidate.key: position for position, candidate in enumerate(split.pool)}
+    missing = [key for key in keys if key not in positions]
+    if missing:
+        reasons = {candidate.key: reason for candidate, reason in split.excluded}
+        detail = "; ".join(f"{measure_id} ({kind}): {reasons.get((measure_id, kind), 'no baseline row')}" for measure_id, kind in missing)
+        return PathwayPlan(pathway, split, None, None, {}, infeasible_reason=f"cannot report {detail}")
+    pool = split.pool
+    selected = [positions[key] for key in keys]
+    fixed = fixed_categories(scenario, catalog, pathway)
+    allowed = [activity for activity in activities if pathway.activity_ids is None or activity in pathway.activity_ids]
+    outlook = outlook_of(selected, allowed, pool, split, forecast, fixed, scenario, pathway, scenario.optimize.objective)
+    return PathwayPlan(pathway, split, outlook, None, {})
+
+
 def plan_scenario(
     scenario: Scenario,
     catalog: object,
     progress: Callable[[str], None] | None = None,
+    year_to_date: dict[tuple[str, str], tuple[float, float, float]] | None = None,
 ) -> Plan:
     """Plan every pathway of the scenario and recommend the best by its objective.
 
@@ -287,16 +332,8 @@ def plan_scenario(
         When no pathway has a feasible selection.
     """
     started = time.perf_counter()
-    policy = scenario.policy
     objective = scenario.optimize.objective
-    candidates = build_candidates(catalog, scenario.baseline, policy)
-    forecast = forecast_candidates(
-        candidates,
-        small_practice=scenario.small_practice,
-        policy=policy,
-        settings=forecast_settings(scenario),
-        proxies=proxy_benchmarks(candidates, catalog),
-    )
+    candidates, forecast = prepare_forecast(scenario, catalog, year_to_date)
     pathways = planned_pathways(scenario, candidates, catalog)
     plans = []
     for position, pathway in enumerate(pathways):

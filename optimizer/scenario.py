@@ -142,6 +142,9 @@ class Scenario:
     policy: Policy
     optimize: OptimizeSettings
     raw: Mapping[str, Any]
+    variant: str | None = None
+    rescore_only: bool = False
+    """A what-if variant that re-scores the base file's recommended selection instead of re-planning."""
 
     @property
     def small_practice(self) -> bool:
@@ -541,11 +544,13 @@ def what_if_variants(scenario: Scenario) -> list[Scenario]:
         if name in names:
             table.fail("name", f"the name {name!r} is used twice")
         names.add(name)
-        allowed = [key for key in TOP_LEVEL_KEYS if key not in ("what_if", "performance_year")] + ["name"]
+        allowed = [key for key in TOP_LEVEL_KEYS if key not in ("what_if", "performance_year")] + ["name", "rescore_only"]
         table.check_keys(allowed)
-        merged = _merge(scenario.raw, {key: value for key, value in entry.items() if key != "name"})
+        rescore_only = table.boolean("rescore_only", default=False)
+        merged = _merge(scenario.raw, {key: value for key, value in entry.items() if key not in ("name", "rescore_only")})
         merged.pop("what_if", None)
-        variants.append(read_scenario(scenario.file, raw=merged, variant=name))
+        variant = read_scenario(scenario.file, raw=merged, variant=name)
+        variants.append(replace(variant, variant=name, rescore_only=rescore_only))
     return variants
 
 

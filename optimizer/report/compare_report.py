@@ -1,0 +1,136 @@
+"""The ``compare`` report: every variant of every scenario file side by side (Markdown, JSON, CSV)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from optimizer.compare import ComparedVariant, changes
+from optimizer.reasons import collection_type_name
+from optimizer.report.formatting import dollars, markdown_table, number, percent
+from optimizer.report.plan_report import outlook_to_dict, render_rows_csv
+
+
+def compare_to_dict(results: list[ComparedVariant], *, rescore_only: bool) -> dict[str, Any]:
+    """The comparison as JSON-ready data, one entry per variant (bases first within each file)."""
+    variants = []
+    threshold = results[0].scenario.policy.performance_threshold if results else 75.0
+    for result in results:
+        plan = result.plan
+        entry: dict[str, Any] = {
+            "file": str(result.scenario.file),
+            "scenario": result.scenario.name,
+            "variant": result.scenario.variant,
+            "rescored_only": result.rescored,
+            "objective": result.scenario.optimize.objective,
+            "pathway": plan.pathway.pathway_id,
+            "title": plan.pathway.title,
+            "feasible": plan.feasible,
+            "infeasible_reason": plan.infeasible_reason,
+        }
+        if plan.outlook is not None:
+            entry.update(outlook_to_dict(plan.outlook, result.scenario.policy.performance_threshold))
+        else:
+            entry.update(
+                quality_measures=[], improvement_activities=[], expected_final_score=None, final_score_interval=None,
+                probability_at_or_above_threshold=None, expected_payment_adjustment_dollars=None,
+            )
+        entry["changes"] = changes(result)
+        variants.append(entry)
+    return {
+        "kind": "compare",
+        "rescore_only": rescore_only,
+        "objective": results[0].scenario.optimize.objective if results else None,
+        "performance_threshold": threshold,
+        "variants": variants,
+    }
+
+
+def _change_text(entry: dict[str, Any]) -> str:
+    change = entry["changes"]
+    if entry["variant"] is None:
+        return "base"
+    parts = []
+    if change["pathway_changed"]:
+        parts.append(f"pathway → {entry['pathway']}")
+    if change["added"]:
+        parts.append("+ " + ", ".join(change["added"]))
+    if change["removed"]:
+        parts.append("− " + ", ".join(change["removed"]))
+    return "; ".join(parts) or "same selection"
+
+
+def render_compare_markdown(document: dict[str, Any]) -> str:
+    """The comparison as one Markdown table plus each variant's selection."""
+    threshold = document["performance_threshold"]
+    rows = []
+    for entry in document["variants"]:
+        name = entry["variant"] or "(base)"
+        mode = " (re-scored)" if entry["rescored_only"] else ""
+        if not entry["feasible"]:
+            rows.append([entry["scenario"].split(" — ")[0], name + mode, entry["pathway"], "—", "—", "—", f"infeasible: {entry['infeasible_reason']}"])
+            continue
+        rows.append(
+            [
+                entry["scenario"].split(" — ")[0],
+                name + mode,
+                entry["pathway"],
+                number(entry["expected_final_score"]),
+                percent(100 * entry["probability_at_or_above_threshold"], 0),
+                dollars(entry["expected_payment_adjustment_dollars"]),
+                _change_text(entry),
+            ]
+        )
+    lines = [
+        "# What-if comparison",
+        "",
+        markdown_table(["Scenario", "Variant", "Pathway", "Expected score", f"P(≥{threshold:g})", "Expected $", "Selection vs base"], rows, "lllrrrl"),
+        "",
+        "## Selections",
+        "",
+    ]
+    for entry in document["variants"]:
+        measures = ", ".join(
+            f"{measure['measure_id']} ({collection_type_name(measure['collection_type'])})" for measure in entry["quality_measures"]
+        )
+        lines.append(
+            f"- **{entry['scenario']}**: {entry['pathway']} — {measures or 'none'}; activities "
+            f"{', '.join(entry['improvement_activities']) or 'none'}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+COMPARE_CSV_COLUMNS = (
+    "file",
+    "scenario",
+    "variant",
+    "rescored_only",
+    "pathway",
+    "measures",
+    "improvement_activities",
+    "expected_final_score",
+    "probability_at_or_above_threshold",
+    "expected_payment_adjustment_dollars",
+    "added",
+    "removed",
+    "pathway_changed",
+)
+
+
+def compare_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per variant."""
+    return [
+        {
+            **{key: entry.get(key) for key in COMPARE_CSV_COLUMNS},
+            "measures": " ".join(f"{m['measure_id']}:{m['collection_type']}" for m in entry["quality_measures"]),
+            "improvement_activities": " ".join(entry["improvement_activities"]),
+            "added": " ".join(entry["changes"]["added"]),
+            "removed": " ".join(entry["changes"]["removed"]),
+            "pathway_changed": entry["changes"]["pathway_changed"],
+        }
+        for entry in document["variants"]
+    ]
+
+
+def render_compare_csv(document: dict[str, Any]) -> str:
+    """The comparison as CSV, one row per variant."""
+    return render_rows_csv(compare_rows(document), COMPARE_CSV_COLUMNS)
