@@ -40,6 +40,8 @@ def emit(content: str | bytes, output: str | os.PathLike[str] | None, stream: Bi
     if output is not None:
         write_atomically(output, content)
         return
+    if isinstance(content, bytes) and stream is None and sys.stdout.isatty():
+        raise MipsError("this format is binary (an Excel workbook): give --output FILE.xlsx, or redirect stdout to a file")
     stream = stream if stream is not None else sys.stdout.buffer
     data = content.encode("utf-8") if isinstance(content, str) else content
     stream.write(data)
