@@ -73,14 +73,11 @@ class SwapResult:
 def midyear_feasibility(candidate: Candidate, codes_on_claims: bool) -> str | None:
     """Why a measure not reported so far cannot be added mid-year (None when it can)."""
     if candidate.collection_type == MEDICARE_PART_B_CLAIMS and not codes_on_claims:
-        return (
-            f"{candidate.label}: claims measures need the quality codes on the claims since January "
-            "(set codes_on_claims = true if they are)"
-        )
+        return "claims measures need the quality codes on the claims since January (set codes_on_claims = true if they are)"
     if candidate.collection_type == CAHPS:
-        return f"{candidate.label}: the CAHPS for MIPS survey cannot be started mid-year"
+        return "the CAHPS for MIPS survey cannot be started mid-year"
     if candidate.collection_type == ADMIN_CLAIMS:
-        return f"{candidate.label}: calculated by CMS, not reported by the practice"
+        return "calculated by CMS, not reported by the practice"
     return None
 
 
@@ -151,14 +148,18 @@ def evaluate_swaps(scenario: Scenario, catalog: Any, ytd_path: Path, as_of: str 
     rule = reporting_rule(split.pool)
     options: list[SwapOption] = [SwapOption("keep the current plan", "keep", (), (), keep)]
     infeasible: list[SwapOption] = []
-    newcomers = [c for c in split.eligible if c.measure_id not in reported_measures]
+    newcomers = [c for c in split.eligible if c.key not in current]
     for candidate in newcomers:
         problem = midyear_feasibility(candidate, bool(claims_codes.get(candidate.key, False)))
         if problem is not None:
-            infeasible.append(SwapOption(f"add {candidate.label}", "add", (), (candidate.label,), None, problem))
+            verb = "switch to" if candidate.measure_id in reported_measures else "add"
+            infeasible.append(SwapOption(f"{verb} {candidate.label}", "swap", (), (candidate.label,), None, problem))
             continue
-        options.append(_option(f"add {candidate.label} as a hedge", "add", (), (candidate,), current, scenario, catalog, candidates, forecast, activities))
+        if candidate.measure_id not in reported_measures:
+            options.append(_option(f"add {candidate.label} as a hedge", "add", (), (candidate,), current, scenario, catalog, candidates, forecast, activities))
         for removed in current:
+            if candidate.measure_id in reported_measures and removed[0] != candidate.measure_id:
+                continue  # one collection type per measure: a reported measure can only change its own type
             kept = tuple(key for key in current if key != removed)
             chosen = [c for c in candidates if c.key in kept] + [candidate]
             if rule == "outcome" and not any(c.is_outcome for c in chosen):
@@ -178,7 +179,8 @@ def evaluate_swaps(scenario: Scenario, catalog: Any, ytd_path: Path, as_of: str 
     scored.sort(key=lambda option: -option.plan.outlook.objective_value)  # type: ignore[union-attr]
     recommendation, reason = _recommend(scored, scenario)
     projections = _projections(scenario, forecast, current, split.eligible)
-    return SwapResult(scenario, as_of, months, tuple(scored[:OPTIONS_SHOWN]), tuple(infeasible), projections, recommendation, reason)
+    shown = scored[:OPTIONS_SHOWN] + [option for option in scored[OPTIONS_SHOWN:] if option.action == "keep"]
+    return SwapResult(scenario, as_of, months, tuple(shown), tuple(infeasible), projections, recommendation, reason)
 
 
 def _option(

@@ -97,8 +97,9 @@ def _open(width: float, height: float, title: str, css_class: str, description: 
 
 
 def _text(x: float, y: float, content: str, *, anchor: str = "middle", size: int = TICK_FONT, fill: str = INK,
-          weight: str | None = None, rotate: bool = False, css_class: str | None = None) -> str:
+          weight: str | None = None, rotate: bool = False, css_class: str | None = None, halo: bool = False) -> str:
     extra = f' font-weight="{weight}"' if weight else ""
+    extra += ' stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"' if halo else ""
     extra += f' class="{_attr(css_class)}"' if css_class else ""
     transform = f' transform="rotate(-90 {_fmt(x)} {_fmt(y)})"' if rotate else ""
     return (
@@ -125,7 +126,7 @@ def _marker(x: float, top: float, bottom: float, label: str | None, left: float,
             anchor = "start"
         elif x + estimated > right:
             anchor = "end"
-        parts.append(_text(x, top - 4, label, anchor=anchor, fill=MARKER, weight="600"))
+        parts.append(_text(x, top - 4, label, anchor=anchor, fill=MARKER, weight="600", halo=True))
     return parts
 
 
@@ -254,21 +255,25 @@ def line_chart_svg(
             f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"{dashes} stroke-linejoin="round">'
             f"<title>{escape(name)}</title></path>"
         )
-    # Legend, top left (the payment curve is low on the left, so this corner is free).
+    if point is not None:
+        px, py = sx(float(point[0])), sy(float(point[1]))
+        parts.append(
+            f'<circle cx="{_fmt(px)}" cy="{_fmt(py)}" r="5.5" fill="{HIGHLIGHT}" stroke="#ffffff" stroke-width="1.5">'
+            f"<title>{escape(point[2])}</title></circle>"
+        )
+    # Legend, top left (the payment curve is low on the left, so this corner is free); the dot's
+    # label goes in the legend, where it cannot collide with the lines.
     for index, name in enumerate(lines):
         colour, dash = SERIES_STYLES[index % len(SERIES_STYLES)]
         legend_y = top + 10 + 16 * index
         parts.append(_line(left + 10, legend_y, left + 36, legend_y, colour, 2.0, dash))
-        parts.append(_text(left + 42, legend_y + 4, name, anchor="start"))
+        parts.append(_text(left + 42, legend_y + 4, name, anchor="start", halo=True))
     if point is not None:
-        px, py = sx(float(point[0])), sy(float(point[1]))
+        legend_y = top + 10 + 16 * len(lines)
+        parts.append(f'<circle cx="{_fmt(left + 23)}" cy="{_fmt(legend_y)}" r="5" fill="{HIGHLIGHT}"/>')
         parts.append(
-            f'<circle cx="{_fmt(px)}" cy="{_fmt(py)}" r="5" fill="{HIGHLIGHT}" stroke="#ffffff" stroke-width="1.5">'
-            f"<title>{escape(point[2])}</title></circle>"
+            _text(left + 42, legend_y + 4, point[2], anchor="start", fill=HIGHLIGHT, weight="600", css_class="point-label", halo=True)
         )
-        anchor = "end" if px > (left + right) / 2 else "start"
-        offset = -9 if anchor == "end" else 9
-        parts.append(_text(px + offset, py - 8, point[2], anchor=anchor, fill=HIGHLIGHT, weight="600", css_class="point-label"))
     if x_label:
         parts.append(_text((left + right) / 2, height - 6, x_label, size=LABEL_FONT, fill=MUTED))
     if y_label:
@@ -298,7 +303,7 @@ def bar_chart_svg(
 ) -> str:
     """Horizontal bars from zero, one row per label, values written at the bar ends.
 
-    ``highlight`` names the bar drawn in the highlight colour (e.g. the recommended pathway);
+    ``highlight`` is the label of the bar drawn in the highlight colour (e.g. the recommended pathway);
     ``reference`` is ``(value, label)`` for a dashed vertical line (e.g. the threshold 75);
     ``intervals`` gives optional (low, high) whiskers per bar.
     """
@@ -333,18 +338,17 @@ def bar_chart_svg(
         parts.append(_line(sx(tick), top, sx(tick), bottom, GRID))
         parts.append(_line(sx(tick), bottom, sx(tick), bottom + 4, INK))
         parts.append(_text(sx(tick), bottom + 16, (tick_format or tick_label)(tick)))
+    labels_after: list[str] = []
     for row, (name, label, value, whisker) in enumerate(zip(names, shown, numbers, whiskers)):
         y0 = top + row * row_height
         middle = y0 + row_height / 2
-        is_highlight = highlight is not None and name.split(" ")[0] == highlight.split(" ")[0]
-        colour = HIGHLIGHT if is_highlight else BAR
+        is_highlight = highlight is not None and name == highlight
+        weight = "700" if is_highlight else None
         start, stop = sorted((sx(0.0), sx(value)))
+        parts.append(_text(left - 8, middle + 4, label, anchor="end", weight=weight))
         parts.append(
-            _text(left - 8, middle + 4, label, anchor="end", weight="700" if is_highlight else None)
-        )
-        parts.append(
-            f'<rect x="{_fmt(start)}" y="{_fmt(y0 + 4)}" width="{_fmt(max(0.5, stop - start))}" '
-            f'height="{_fmt(row_height - 8)}" fill="{colour}"><title>{escape(name)}: {escape(show(value))}</title></rect>'
+            f'<rect x="{_fmt(start)}" y="{_fmt(y0 + 4)}" width="{_fmt(max(0.5, stop - start))}" height="{_fmt(row_height - 8)}" '
+            f'fill="{HIGHLIGHT if is_highlight else BAR}"><title>{escape(name)}: {escape(show(value))}</title></rect>'
         )
         end = sx(value)
         if whisker is not None:
@@ -354,12 +358,13 @@ def bar_chart_svg(
             parts.append(_line(w1, middle - 4, w1, middle + 4, INK, 1.2))
             end = max(end, w1) if value >= 0 else min(end, w0)
         if value >= 0:
-            parts.append(_text(end + 4, middle + 4, show(value), anchor="start", weight="700" if is_highlight else None))
+            labels_after.append(_text(end + 4, middle + 4, show(value), anchor="start", weight=weight, halo=True))
         else:
-            parts.append(_text(end - 4, middle + 4, show(value), anchor="end", weight="700" if is_highlight else None))
+            labels_after.append(_text(end - 4, middle + 4, show(value), anchor="end", weight=weight, halo=True))
     parts.append(_line(sx(0.0), top, sx(0.0), bottom, INK))
     if reference is not None:
         parts += _marker(sx(float(reference[0])), top, bottom, reference[1], left, right)
+    parts += labels_after  # last, with a white halo, so lines never hide the values
     if x_label:
         parts.append(_text((left + right) / 2, height - 6, x_label, size=LABEL_FONT, fill=MUTED))
     parts.append("</svg>")
