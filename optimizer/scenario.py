@@ -432,7 +432,7 @@ def check_scenario(scenario: Scenario, catalog: Any) -> Scenario:
     Returns the scenario with the baseline's ``expected_change`` column set from the scenario's
     ``[expected_change]`` table where given.
     """
-    file = str(scenario.file)
+    file = str(scenario.file) if scenario.variant is None else f"{scenario.file} (what-if {scenario.variant!r})"
     if catalog.performance_year != scenario.performance_year:
         raise InputError(f"the catalog is for {catalog.performance_year}", file=file, field="performance_year")
     baseline = _check_baseline(scenario.baseline, catalog, str(scenario.baseline_file), scenario)

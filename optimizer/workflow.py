@@ -5,13 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from optimizer.scenario import Scenario, check_scenario, read_scenario
+from optimizer.scenario import Scenario, check_scenario, read_scenario, what_if_variants
 
 
 def load_scenario(path: Path, data_dir: Path | None) -> tuple[Scenario, Any]:
-    """Read a scenario file and its baseline, read the year's CMS catalog, check the scenario against it."""
+    """Read a scenario file and its baseline, read the year's CMS catalog, check the scenario (and each
+    of its what-if variants, so a bad variant fails every command, not only ``compare``) against it."""
     from optimizer.catalog import read_catalog
 
     scenario = read_scenario(path)
     catalog = read_catalog(scenario.performance_year, data_dir=data_dir)
-    return check_scenario(scenario, catalog), catalog
+    checked = check_scenario(scenario, catalog)
+    for variant in what_if_variants(scenario):
+        check_scenario(variant, catalog)
+    return checked, catalog

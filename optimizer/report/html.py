@@ -172,10 +172,17 @@ footer { margin-top: 36px; padding-top: 10px; border-top: 1px solid var(--line);
   h2 { font-size: 13pt; margin-top: 16pt; break-after: avoid; page-break-after: avoid; }
   .recommendation { background: none; border-color: #000000; }
   .stat { border-color: #999999; }
-  .stat-value { font-size: 18pt; }
+  .stats { grid-template-columns: repeat(4, 1fr); gap: 6pt; }
+  .stat { padding: 5pt 7pt; }
+  .stat-label { font-size: 7.5pt; }
+  .stat-value { font-size: 17pt; }
+  .stat-detail { font-size: 8.5pt; }
   tr.recommended td { background: none; }
   .table-wrap { overflow: visible; }
-  table { font-size: 9pt; }
+  table { font-size: 8.5pt; }
+  th, td { padding: 3pt 4pt; }
+  th { white-space: normal; font-size: 7.5pt; }
+  .badge { font-size: 7pt; }
   table, tr, figure, .card, .recommendation, .stat, svg.chart { break-inside: avoid; page-break-inside: avoid; }
   .pair { grid-template-columns: 1fr; }
   .small-multiples { grid-template-columns: repeat(3, 1fr); }
