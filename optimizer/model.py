@@ -497,5 +497,8 @@ def build_model(problem: SelectionProblem) -> SelectionModel:
         for variable, coefficient in value.variables.items():
             objective_variables[variable] = objective_variables.get(variable, 0.0) + coefficient / draws
     primary = builder.expression(_Affine(objective_report, objective_activities, objective_variables, objective_constant))
-    model += primary + _tie_breaks(problem, report, attest)
+    # The solver maximises the sum over draws (the mean × K): as a mean, each draw's terms (the
+    # threshold objective's 1e-5 × final score / K) fall below the solver's reduced-cost tolerance
+    # (1e-7) and its per-draw variables are left short of their values. ``primary`` stays the mean.
+    model += (primary + _tie_breaks(problem, report, attest)) * draws
     return SelectionModel(model, report, attest, activities, primary, builder.statistics)

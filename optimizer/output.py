@@ -29,6 +29,9 @@ def write_atomically(path: str | os.PathLike[str], content: str | bytes) -> None
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; a shared report should not be
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -213,6 +213,9 @@ def build_selection_problem(
             if value is not None
         )
     value_pieces, secondary = objective_pieces(objective, scenario)
+    # The tie-breaks must stay far below one point of expected final score in the objective's unit;
+    # under the threshold objective that point is worth only ``secondary``, so they shrink with it.
+    tie_scale = secondary if secondary else 1.0
     return SelectionProblem(
         candidate_labels=tuple(candidate.label for candidate in eligible),
         measure_ids=tuple(candidate.measure_id for candidate in eligible),
@@ -239,4 +242,7 @@ def build_selection_problem(
         final_pieces=final_score_pieces(policy),
         objective_pieces=value_pieces,
         secondary_weight=secondary,
+        tie_break_measure=SelectionProblem.tie_break_measure * tie_scale,
+        tie_break_effort=SelectionProblem.tie_break_effort * tie_scale,
+        tie_break_activity=SelectionProblem.tie_break_activity * tie_scale,
     )

@@ -8,10 +8,12 @@ Key numbers carry ``data-testid`` attributes so tests (and people) can find them
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
+from optimizer.collection_types import DESCRIPTIONS
 from optimizer.reasons import collection_type_name
 from optimizer.report.formatting import CATEGORY_TITLES, dollars, number, percent, signed_percent
 from optimizer.report.svg_charts import bar_chart_svg, histogram_svg, line_chart_svg
@@ -45,7 +47,7 @@ def join(parts: Iterable[object], separator: str = "") -> Markup:
 
 def table(
     header: Sequence[str],
-    rows: Sequence[Sequence[object]],
+    rows: Sequence[Sequence[object] | str],
     *,
     align: str | None = None,
     caption: str | None = None,
@@ -53,12 +55,18 @@ def table(
     row_testids: Sequence[str | None] | None = None,
     testid: str | None = None,
 ) -> Markup:
-    """A table; ``align`` holds ``l``/``r`` per column (``r`` = numeric, right-aligned)."""
+    """A table; ``align`` holds ``l``/``r`` per column (``r`` = numeric, right-aligned).
+
+    A row given as a string (or markup) is a group heading spanning every column.
+    """
     align = align or "l" * len(header)
     classes = ["num" if side == "r" else None for side in align]
     head = join(element("th", title, scope="col", class_=css) for title, css in zip(header, classes))
     body = []
     for index, row in enumerate(rows):
+        if isinstance(row, str):  # a group heading spanning the table
+            body.append(element("tr", element("th", row, colspan=len(header), scope="colgroup"), class_="group"))
+            continue
         cells = join(element("td", cell, class_=css) for cell, css in zip(row, classes))
         body.append(
             element(
@@ -137,7 +145,7 @@ p { margin: 6px 0; }
 .stat-value { font-size: 28px; font-weight: 700; line-height: 1.15; font-variant-numeric: tabular-nums; margin: 2px 0; }
 .stat-detail { font-size: 13px; color: var(--muted); }
 .selection { margin: 4px 0 0; }
-.reason { margin: 6px 0 0; }
+.reason { margin: 6px 0 12px; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 6px 0 10px; }
 caption { text-align: left; color: var(--muted); font-size: 13px; padding: 0 0 4px; }
@@ -147,6 +155,9 @@ th { font-size: 12px; text-transform: uppercase; letter-spacing: .03em; color: v
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.recommended td { background: #fdf3ea; font-weight: 600; }
 tr.infeasible td { color: var(--muted); }
+tr.current td { background: var(--soft); }
+tr.group th { text-transform: none; letter-spacing: 0; font-size: 14px; color: var(--ink); padding-top: 12px; }
+tr.group th .stat-detail { display: inline; margin-left: 8px; font-weight: 400; }
 .badge { display: inline-block; font-size: 11px; font-weight: 700; padding: 0 6px; border-radius: 9px;
          border: 1px solid currentColor; color: var(--highlight); margin-left: 4px; white-space: nowrap; }
 .badge.priority { color: var(--good); }
@@ -172,7 +183,7 @@ footer { margin-top: 36px; padding-top: 10px; border-top: 1px solid var(--line);
   h2 { font-size: 13pt; margin-top: 16pt; break-after: avoid; page-break-after: avoid; }
   .recommendation { background: none; border-color: #000000; }
   .stat { border-color: #999999; }
-  .stats { grid-template-columns: repeat(4, 1fr); gap: 6pt; }
+  .stats { grid-template-columns: none; grid-auto-flow: column; grid-auto-columns: 1fr; gap: 6pt; }
   .stat { padding: 5pt 7pt; }
   .stat-label { font-size: 7.5pt; }
   .stat-value { font-size: 17pt; }
@@ -181,7 +192,8 @@ footer { margin-top: 36px; padding-top: 10px; border-top: 1px solid var(--line);
   .table-wrap { overflow: visible; }
   table { font-size: 8.5pt; }
   th, td { padding: 3pt 4pt; }
-  th { white-space: normal; font-size: 7.5pt; }
+  th, th.num, td.num { white-space: normal; }
+  th { font-size: 7.5pt; }
   .badge { font-size: 7pt; }
   table, tr, figure, .card, .recommendation, .stat, svg.chart { break-inside: avoid; page-break-inside: avoid; }
   .pair { grid-template-columns: 1fr; }
@@ -234,6 +246,25 @@ def measure_label(measure: Mapping[str, Any]) -> str:
     return f"{measure['measure_id']} ({collection_type_name(measure['collection_type'])})"
 
 
+_SHORT_TYPES = {"ecqm": "eCQM", "mips_cqm": "MIPS CQM", "medicare_part_b_claims": "claims", "qcdr": "QCDR", "cahps": "CAHPS"}
+_TYPE_CODE = re.compile(r"\(([a-z_]+)\)")
+
+
+def pretty_types(text: str) -> str:
+    """``236 (medicare_part_b_claims)`` → ``236 (Medicare Part B claims)`` in labels built by other modules."""
+    return _TYPE_CODE.sub(lambda match: f"({collection_type_name(match.group(1))})" if match.group(1) in DESCRIPTIONS else match.group(0), text)
+
+
+def short_types(text: str) -> str:
+    """``236 (medicare_part_b_claims)`` → ``236 claims`` (chart labels and dense cells)."""
+    return _TYPE_CODE.sub(lambda match: _SHORT_TYPES.get(match.group(1), match.group(0)), text).replace("  ", " ")
+
+
+def compact_selection(measures: Sequence[Mapping[str, Any]]) -> str:
+    """``001 eCQM, 236 claims`` for a dense table cell."""
+    return ", ".join(f"{m['measure_id']} {_SHORT_TYPES.get(m['collection_type'], m['collection_type'])}" for m in measures) or "none"
+
+
 def selection_text(entry: Mapping[str, Any]) -> Markup:
     measures = ", ".join(measure_label(measure) for measure in entry.get("quality_measures") or []) or "none"
     activities = ", ".join(entry.get("improvement_activities") or []) or "none"
@@ -259,8 +290,8 @@ def points_small_multiples(measures: Sequence[Mapping[str, Any]]) -> Markup:
             histogram["counts"],
             marker=measure["expected_points"],
             marker_label=f"mean {number(measure['expected_points'])}",
-            width=300,
-            height=160,
+            width=260,
+            height=150,
             x_label="achievement points",
             title=f"Forecast achievement points of measure {measure['measure_id']} ({name})",
             x_ticks=[0, 2, 4, 6, 8, 10],
@@ -326,7 +357,9 @@ def stats_grid(stats: Iterable[object]) -> Markup:
     return element("div", join(stats), class_="stats")
 
 
-def headline_stats(entry: Mapping[str, Any], threshold: float, *, by_scaling: Mapping[str, float] | None = None) -> list[Markup]:
+def headline_stats(
+    entry: Mapping[str, Any], threshold: float, *, by_scaling: Mapping[str, float] | None = None, with_percent: bool = True
+) -> list[Markup]:
     """The four key figures of a selection: score (80% interval), chance of the threshold, dollars, percent."""
     stats = [
         stat(
@@ -353,7 +386,7 @@ def headline_stats(entry: Mapping[str, Any], threshold: float, *, by_scaling: Ma
             ]
         )
     stats.append(stat("Expected dollars a year", dollars(entry["expected_payment_adjustment_dollars"]), "expected-dollars", scaling_detail))
-    if entry.get("expected_payment_adjustment_percent") is not None:
+    if with_percent and entry.get("expected_payment_adjustment_percent") is not None:
         stats.append(
             stat(
                 "Expected adjustment (%)",
@@ -414,7 +447,7 @@ def payment_curve_chart(curve: Mapping[str, Sequence[float]], scaling: Mapping[s
 
 
 def short_label(code: str, title: str, limit: int = 34) -> str:
-    label = f"{code} {title}"
+    label = f"{code} {title}".strip()
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
@@ -702,21 +735,27 @@ def render_score_html(result_or_document: Any) -> str:
         [
             element("strong", measure["measure_id"]),
             collection_type_name(measure["collection_type"]),
-            join([measure["title"], " ", measure_flags(measure)]),
+            join(
+                [
+                    measure["title"],
+                    " ",
+                    measure_flags(measure),
+                    element("div", measure["note"], class_="stat-detail", data_testid=f"note-{measure['measure_id']}") if measure.get("note") else "",
+                ]
+            ),
             percent(measure["performance_rate"], 2),
             f"{measure['case_count']:,}",
             percent(measure["data_completeness"], 1) if measure.get("data_completeness") is not None else "—",
             "—" if measure["decile"] is None else str(measure["decile"]),
             number(measure["achievement_points"]),
             "yes" if measure["counted"] else "no",
-            measure.get("note") or "",
         ]
         for measure in measures
     ]
     measure_table = table(
-        ["Measure", "Collection type", "Title", "Rate", "Cases", "Completeness", "Decile", "Points", "Counted", "Note"],
+        ["Measure", "Collection type", "Title", "Rate", "Cases", "Data completeness", "Decile", "Points", "Counted"],
         rows,
-        align="lllrrrrrll",
+        align="lllrrrrrl",
         testid="measures-table",
     )
     quality_line = (
@@ -809,141 +848,202 @@ def render_score_html(result_or_document: Any) -> str:
 # compare
 
 
-def _changes_text(changes: Mapping[str, Any] | None) -> str:
-    if not changes:
-        return ""
+def _variant_name(variant: Mapping[str, Any]) -> str:
+    """``(base)`` or the variant's name, as in the Markdown report."""
+    return str(variant.get("variant") or "(base)")
+
+
+def _scenario_base(variant: Mapping[str, Any]) -> str:
+    return str(variant["scenario"]).split(" — ")[0]
+
+
+def _change_text(variant: Mapping[str, Any]) -> str:
+    """What differs from the file's base selection (same wording as the Markdown report)."""
+    if variant.get("variant") is None:
+        return "base"
+    change = variant.get("changes") or {}
     parts = []
-    if changes.get("added"):
-        parts.append("+ " + ", ".join(changes["added"]))
-    if changes.get("removed"):
-        parts.append("− " + ", ".join(changes["removed"]))
-    if changes.get("pathway_changed"):
-        parts.append("pathway changed")
-    return "; ".join(parts) or "no change"
+    if change.get("pathway_changed"):
+        parts.append(f"pathway → {variant['pathway']}")
+    if change.get("added"):
+        parts.append("+ " + ", ".join(change["added"]))
+    if change.get("removed"):
+        parts.append("− " + ", ".join(change["removed"]))
+    return "; ".join(parts) or "same selection"
 
 
-def _variant_label(variant: Mapping[str, Any]) -> str:
-    return str(variant.get("variant") or variant.get("scenario") or variant.get("file"))
+def _merit(entry: Mapping[str, Any]) -> float:
+    """What the objective ranks by (expected dollars when the document has no objective value)."""
+    value = entry.get("objective_value")
+    return float(value if value is not None else entry.get("expected_payment_adjustment_dollars") or 0.0)
 
 
 def render_compare_html(document: Mapping[str, Any]) -> str:
-    """A comparison of scenario variants as one self-contained HTML page."""
+    """A what-if comparison of scenario variants as one self-contained HTML page."""
     threshold = document["performance_threshold"]
     variants = list(document["variants"])
-    feasible = [variant for variant in variants if variant["feasible"]]
-    scenarios = list(dict.fromkeys(str(variant["scenario"]) for variant in variants))
-    title = f"MIPS comparison: {', '.join(scenarios[:3])}{' …' if len(scenarios) > 3 else ''}"
-    mode = "same selection re-scored under each variant" if document.get("rescore_only") else "each variant re-optimized"
+    files: dict[str, list[tuple[int, Mapping[str, Any]]]] = {}
+    for index, variant in enumerate(variants):
+        files.setdefault(str(variant["file"]), []).append((index, variant))
+    objective = str(document.get("objective") or "expected_payment").replace("_", " ")
+    mode = "each file's base selection re-scored under every variant" if document.get("rescore_only") else "every variant re-optimized"
+    title = "What-if comparison: " + ", ".join(dict.fromkeys(_scenario_base(variant) for variant in variants))
     header = page_header(
         title,
         [
-            f"{len(variants)} variant{'s' if len(variants) != 1 else ''}",
+            f"{len(variants)} variant{'s' if len(variants) != 1 else ''} of {len(files)} scenario file{'s' if len(files) != 1 else ''}",
             mode,
-            f"objective: {str(document.get('objective', '')).replace('_', ' ')}",
+            f"objective: {objective}",
             f"performance threshold {number(threshold, 0)}",
         ],
     )
-    body: list[object] = []
-    if feasible:
-        best = max(feasible, key=lambda variant: variant["expected_payment_adjustment_dollars"])
-        heading = join(
+    # The box: the best variant of each file by the objective, against that file's base.
+    best_rows, best_indexes = [], set()
+    for group in files.values():
+        feasible = [(index, variant) for index, variant in group if variant["feasible"]]
+        base = next((variant for _, variant in group if variant.get("variant") is None and variant["feasible"]), None)
+        if not feasible:
+            best_rows.append([_scenario_base(group[0][1]), "no feasible variant", "—", "—", "—", "—", "—"])
+            continue
+        index, best = max(feasible, key=lambda item: _merit(item[1]))
+        best_indexes.add(index)
+        versus = (
+            dollars(best["expected_payment_adjustment_dollars"] - base["expected_payment_adjustment_dollars"])
+            if base is not None and best is not base
+            else "—"
+        )
+        best_rows.append(
             [
-                "Best expected payment: ",
-                element("span", _variant_label(best), data_testid="best-variant"),
-                " ",
-                element("span", join(["(", element("span", best["pathway"], data_testid="recommended-pathway"), ")"]), class_="code"),
+                _scenario_base(best),
+                element("strong", _variant_name(best)),
+                best["pathway"],
+                number(best["expected_final_score"]),
+                probability(best["probability_at_or_above_threshold"]),
+                dollars(best["expected_payment_adjustment_dollars"]),
+                versus,
             ]
         )
-        body.append(
+    box: list[object] = [
+        element("p", "What-if comparison", class_="eyebrow"),
+        element("h2", f"Best variant by {objective}", id="recommendation-heading"),
+    ]
+    if len(files) == 1 and best_indexes:
+        best = variants[next(iter(best_indexes))]
+        box.append(
             element(
-                "section",
+                "p",
                 join(
                     [
-                        element("p", "Comparison", class_="eyebrow"),
-                        element("h2", heading, id="recommendation-heading"),
-                        stats_grid(headline_stats(best, threshold)),
-                        element("p", selection_text(best), class_="selection"),
+                        element("strong", _variant_name(best), data_testid="best-variant"),
+                        ": report ",
+                        best["title"],
+                        " (",
+                        element("span", best["pathway"], data_testid="recommended-pathway"),
+                        ")",
                     ]
                 ),
-                class_="recommendation",
-                data_testid="recommendation",
-                aria_labelledby="recommendation-heading",
+                class_="reason",
             )
         )
-    else:
-        body.append(
-            element(
-                "section",
-                join([element("p", "Comparison", class_="eyebrow"), element("h2", "No variant has a feasible selection", id="recommendation-heading")]),
-                class_="recommendation",
-                data_testid="recommendation",
+        box.append(stats_grid(headline_stats(best, threshold, by_scaling=best.get("expected_payment_adjustment_dollars_by_scaling"))))
+        box.append(element("p", selection_text(best), class_="selection"))
+    box.append(
+        table(
+            ["Scenario", "Best variant", "Pathway", "Expected score", f"P(≥{number(threshold, 0)})", "Expected $", "vs base"],
+            best_rows,
+            align="lllrrrr",
+            testid="best-table",
+            row_testids=[f"best-{index}" for index in range(len(best_rows))],
+        )
+    )
+    body: list[object] = [
+        element("section", join(box), class_="recommendation", data_testid="recommendation", aria_labelledby="recommendation-heading")
+    ]
+    rows: list[Sequence[object] | str] = []
+    classes: list[str | None] = []
+    testids: list[str | None] = []
+    for group in files.values():
+        first = group[0][1]
+        rows.append(join([_scenario_base(first), " ", element("span", first["file"], class_="stat-detail")]))
+        classes.append(None)
+        testids.append(None)
+        for index, variant in group:
+            name = (
+                f"{index + 1}. {_variant_name(variant)}"
+                + (" (re-scored)" if variant.get("rescored_only") else "")
+                + (" ★" if index in best_indexes else "")
             )
-        )
-    best_label = _variant_label(best) if feasible else None
-    rows, classes = [], []
-    for variant in variants:
-        label = join([element("strong", _variant_label(variant)), element("div", variant["file"], class_="stat-detail")])
-        if not variant["feasible"]:
-            rows.append([label, variant["pathway"], "—", "—", "—", "—", "—", f"infeasible: {variant.get('infeasible_reason') or ''}"])
-            classes.append("infeasible")
-            continue
-        rows.append(
-            [
-                label,
-                join([variant["pathway"], element("div", variant.get("title", ""), class_="stat-detail")]),
-                ", ".join(measure_label(m) for m in variant["quality_measures"]),
-                number(variant["expected_final_score"]),
-                interval(variant.get("final_score_interval")),
-                probability(variant["probability_at_or_above_threshold"]),
-                dollars(variant["expected_payment_adjustment_dollars"]),
-                _changes_text(variant.get("changes")),
-            ]
-        )
-        classes.append("recommended" if _variant_label(variant) == best_label else None)
+            testids.append(f"variant-{index}")
+            if not variant["feasible"]:
+                rows.append([name, variant["pathway"], f"infeasible: {variant.get('infeasible_reason') or 'no feasible selection'}", "—", "—", "—", "—", "—"])
+                classes.append("infeasible")
+                continue
+            rows.append(
+                [
+                    name,
+                    variant["pathway"],
+                    compact_selection(variant["quality_measures"]),
+                    number(variant["expected_final_score"]),
+                    interval(variant.get("final_score_interval")),
+                    probability(variant["probability_at_or_above_threshold"]),
+                    dollars(variant["expected_payment_adjustment_dollars"]),
+                    short_types(_change_text(variant)),
+                ]
+            )
+            classes.append("recommended" if index in best_indexes else None)
     variant_table = table(
-        ["Variant", "Pathway", "Quality measures", "Expected score", "80% interval", f"P(≥{number(threshold, 0)})", "Expected $", "Changes"],
+        ["Variant", "Pathway", "Quality measures", "Expected score", "80% interval", f"P(≥{number(threshold, 0)})",
+         "Expected $", "Selection vs base"],
         rows,
         align="lllrrrrl",
         row_classes=classes,
-        row_testids=[f"variant-{index}" for index in range(len(variants))],
+        row_testids=testids,
         testid="variants-table",
     )
-    body.append(section("Variants", variant_table, section_id="variants", lead=f"Changes are relative to the first variant; {mode}."))
+    body.append(
+        section(
+            "Every variant",
+            variant_table,
+            section_id="variants",
+            lead=f"Changes are against the base scenario of the same file; {mode}; ★ marks each file's best variant.",
+        )
+    )
+    feasible = [(index, variant) for index, variant in enumerate(variants) if variant["feasible"]]
     if feasible:
-        labels = [_variant_label(variant) for variant in feasible]
+        several = len(files) > 1
+        labels = [
+            short_label(f"{index + 1}.", (f"{_scenario_base(variant)}: " if several else "") + _variant_name(variant), 40)
+            for index, variant in feasible
+        ]
+        highlights = {label for label, (index, _) in zip(labels, feasible) if index in best_indexes}
         scores = bar_chart_svg(
             labels,
-            [variant["expected_final_score"] for variant in feasible],
-            width=540,
+            [variant["expected_final_score"] for _, variant in feasible],
+            width=680,
             x_label="expected final score",
             title="Expected final score by variant",
-            highlight=best_label,
+            highlight=highlights,
             reference=(threshold, threshold_label(threshold)),
             value_format=number,
-            intervals=[tuple(variant["final_score_interval"]) if variant.get("final_score_interval") else None for variant in feasible],
+            intervals=[tuple(variant["final_score_interval"]) if variant.get("final_score_interval") else None for _, variant in feasible],
+            label_limit=40,
         )
         money = bar_chart_svg(
             labels,
-            [variant["expected_payment_adjustment_dollars"] for variant in feasible],
-            width=540,
+            [variant["expected_payment_adjustment_dollars"] for _, variant in feasible],
+            width=680,
             x_label="expected payment adjustment ($ a year)",
             title="Expected payment adjustment by variant",
-            highlight=best_label,
+            highlight=highlights,
             value_format=dollars,
+            label_limit=40,
         )
         body.append(
             section(
                 "Charts",
-                element(
-                    "div",
-                    join(
-                        [
-                            chart(scores, "Whiskers: 80% interval; dashed line: the performance threshold.", testid="chart-variant-scores"),
-                            chart(money, "Expected dollars a year at the default scaling factor.", testid="chart-variant-dollars"),
-                        ]
-                    ),
-                    class_="pair",
-                ),
+                chart(scores, "Numbers are the rows of the table above. Whiskers: 80% interval; dashed line: the performance threshold.",
+                      testid="chart-variant-scores"),
+                chart(money, "Expected dollars a year at the default scaling factor.", testid="chart-variant-dollars"),
                 section_id="charts",
             )
         )
@@ -958,138 +1058,184 @@ def _optional(value: float | None, formatter: Any) -> str:
     return "—" if value is None else formatter(value)
 
 
+def _dollar_range(bounds: Sequence[float]) -> str:
+    return f"{dollars(bounds[0])} to {dollars(bounds[1])}"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if not text or text[-1] in ".!?" else ".")
+
+
 def render_swap_html(document: Mapping[str, Any]) -> str:
-    """A mid-year swap check (keep, swap or add measures) as one self-contained HTML page."""
+    """A mid-year swap evaluation (keep, swap, add or re-plan) as one self-contained HTML page."""
     threshold = document["performance_threshold"]
     options = list(document["options"])
+    infeasible = list(document.get("infeasible_options") or []) + [option for option in options if not option["feasible"]]
+    options = [option for option in options if option["feasible"]]
     recommendation = document.get("recommendation") or {}
     chosen_name = recommendation.get("option")
     chosen = next((option for option in options if option["name"] == chosen_name), None)
-    title = f"MIPS mid-year swap check: {document['scenario']}"
+    current = next((option for option in options if option["action"] == "keep"), None)
+    when = document.get("as_of") or f"{number(document['months_elapsed'], 1)} months in"
+    title = f"Mid-year swap evaluation: {document['scenario']} ({when})"
     header = page_header(
         title,
         [
-            f"As of {document['as_of']}",
-            f"{number(document['months_elapsed'], 1)} months of the year elapsed",
-            f"{len(options)} option{'s' if len(options) != 1 else ''}",
+            f"as of {document['as_of']}" if document.get("as_of") else "",
+            f"{number(document['months_elapsed'], 1)} months of data",
+            f"pathway {document['pathway']}" if document.get("pathway") else "",
+            f"objective: {str(document['objective']).replace('_', ' ')}" if document.get("objective") else "",
             f"performance threshold {number(threshold, 0)}",
         ],
     )
     box: list[object] = [
         element("p", "Recommendation", class_="eyebrow"),
-        element("h2", join([element("span", chosen_name or "—", data_testid="recommended-option")]), id="recommendation-heading"),
-        element("p", recommendation.get("reason", ""), class_="reason", data_testid="recommendation-reason"),
+        element("h2", element("span", pretty_types(chosen_name or "—"), data_testid="recommended-option"), id="recommendation-heading"),
+        element("p", _sentence(str(recommendation.get("reason") or "")), class_="reason", data_testid="recommendation-reason"),
     ]
-    if chosen is not None and chosen["feasible"] and chosen.get("expected_final_score") is not None:
-        stats = headline_stats(chosen, threshold)
-        gain = chosen.get("gain_dollars_mean")
+    if chosen is not None and chosen.get("expected_final_score") is not None:
         extra = []
-        if gain is not None:
+        if chosen["action"] != "keep" and chosen.get("gain_dollars_mean") is not None:
             extra.append(
                 stat(
                     "Gain over keeping",
-                    dollars(gain),
+                    dollars(chosen["gain_dollars_mean"]),
                     "gain-dollars",
-                    join(["10th–90th percentile ", _optional(chosen.get("gain_dollars_interval"), lambda b: f"{dollars(b[0])} to {dollars(b[1])}")]),
+                    join(["a year; 10th–90th percentile ", _optional(chosen.get("gain_dollars_interval"), _dollar_range)]),
                 )
             )
-        if chosen.get("probability_better") is not None:
-            extra.append(stat("Chance it beats keeping", probability(chosen["probability_better"]), "probability-better", "share of forecast draws"))
-        box.append(stats_grid([*stats, *extra]))
-        changes = []
-        if chosen.get("removed"):
-            changes.append(f"drop {', '.join(chosen['removed'])}")
-        if chosen.get("added"):
-            changes.append(f"add {', '.join(chosen['added'])}")
-        box.append(element("p", join([element("strong", "Change: "), "; ".join(changes) or "none", ". ", selection_text(chosen)]), class_="selection"))
-    body: list[object] = [element("section", join(box), class_="recommendation", data_testid="recommendation", aria_labelledby="recommendation-heading")]
+            if chosen.get("probability_better") is not None:
+                extra.append(stat("Chance it beats keeping", probability(chosen["probability_better"]), "probability-better", "share of forecast draws"))
+        box.append(stats_grid([*headline_stats(chosen, threshold, with_percent=not extra), *extra]))
+        box.append(element("p", selection_text(chosen), class_="selection"))
+    body: list[object] = [
+        element("section", join(box), class_="recommendation", data_testid="recommendation", aria_labelledby="recommendation-heading")
+    ]
     rows, classes = [], []
-    for option in options:
-        name = join([element("strong", option["name"]), " ★" if option["name"] == chosen_name else ""])
-        if not option["feasible"]:
-            rows.append([name, option["action"], ", ".join(option.get("removed") or []), ", ".join(option.get("added") or []),
-                         "—", "—", "—", "—", "—", "—", f"infeasible: {option.get('infeasible_reason') or ''}"])
-            classes.append("infeasible")
-            continue
+    for number_, option in enumerate(options, start=1):
+        is_keep = option["action"] == "keep"
         rows.append(
             [
-                name,
-                option["action"],
-                ", ".join(option.get("removed") or []) or "—",
-                ", ".join(option.get("added") or []) or "—",
+                str(number_),
+                join([element("strong", pretty_types(option["name"])), " ★" if option["name"] == chosen_name else ""]),
                 _optional(option.get("expected_final_score"), number),
                 interval(option.get("final_score_interval")),
                 probability(option.get("probability_at_or_above_threshold")),
                 _optional(option.get("expected_payment_adjustment_dollars"), dollars),
-                _optional(option.get("gain_dollars_mean"), dollars),
-                _optional(option.get("gain_dollars_interval"), lambda b: f"{dollars(b[0])} to {dollars(b[1])}"),
-                probability(option.get("probability_better")),
+                "—" if is_keep else _optional(option.get("gain_dollars_mean"), dollars),
+                "—" if is_keep else _optional(option.get("gain_dollars_interval"), _dollar_range),
+                "—" if is_keep else probability(option.get("probability_better")),
             ]
         )
-        classes.append("recommended" if option["name"] == chosen_name else None)
+        classes.append("recommended" if option["name"] == chosen_name else ("current" if is_keep else None))
     options_table = table(
-        ["Option", "Action", "Drops", "Adds", "Expected score", "80% interval", f"P(≥{number(threshold, 0)})", "Expected $",
-         "Gain vs keep", "Gain 10th–90th", "P(better)"],
+        ["#", "Option", "Expected score", "80% interval", f"P(≥{number(threshold, 0)})", "Expected $", "Gain vs keep",
+         "Gain 10th–90th", "P(better)"],
         rows,
-        align="llllrrrrrrr",
+        align="rlrrrrrrr",
         row_classes=classes,
         row_testids=[f"option-{index}" for index in range(len(options))],
         testid="options-table",
     )
-    body.append(section("Options", options_table, section_id="options", lead="Gains are expected dollars a year against keeping the current selection."))
-    scored = [option for option in options if option["feasible"] and option.get("expected_final_score") is not None]
-    charts: list[object] = []
-    if scored:
-        charts.append(
+    body.append(
+        section("Options", options_table, section_id="options",
+                lead="Gains are dollars a year against keeping the current plan, over the same forecast draws; ★ is the recommendation.")
+    )
+    if options:
+        labels = [short_label(f"{index}.", _swap_short(option), 44) for index, option in enumerate(options, start=1)]
+        chosen_labels = {label for label, option in zip(labels, options) if option["name"] == chosen_name}
+        charts = [
             chart(
                 bar_chart_svg(
-                    [option["name"] for option in scored],
-                    [option["expected_final_score"] for option in scored],
-                    width=540,
+                    labels,
+                    [option["expected_final_score"] for option in options],
+                    width=680,
                     x_label="expected final score",
                     title="Expected final score by option",
-                    highlight=chosen_name,
+                    highlight=chosen_labels,
                     reference=(threshold, threshold_label(threshold)),
                     value_format=number,
-                    intervals=[tuple(option["final_score_interval"]) if option.get("final_score_interval") else None for option in scored],
+                    intervals=[tuple(option["final_score_interval"]) if option.get("final_score_interval") else None for option in options],
+                    label_limit=44,
                 ),
-                "Whiskers: 80% interval; dashed line: the performance threshold.",
+                "Numbers are the rows of the table above. Whiskers: 80% interval; dashed line: the performance threshold.",
                 testid="chart-option-scores",
             )
-        )
-    gains = [option for option in scored if option.get("gain_dollars_mean") is not None]
-    if gains:
-        charts.append(
-            chart(
-                bar_chart_svg(
-                    [option["name"] for option in gains],
-                    [option["gain_dollars_mean"] for option in gains],
-                    width=540,
-                    x_label="gain over keeping ($ a year)",
-                    title="Expected gain over keeping by option",
-                    highlight=chosen_name,
-                    value_format=dollars,
-                    intervals=[tuple(option["gain_dollars_interval"]) if option.get("gain_dollars_interval") else None for option in gains],
-                ),
-                "Whiskers: 10th–90th percentile of the gain over the forecast draws.",
-                testid="chart-option-gains",
+        ]
+        gains = [(label, option) for label, option in zip(labels, options) if option["action"] != "keep" and option.get("gain_dollars_mean") is not None]
+        if gains:
+            charts.append(
+                chart(
+                    bar_chart_svg(
+                        [label for label, _ in gains],
+                        [option["gain_dollars_mean"] for _, option in gains],
+                        width=680,
+                        x_label="gain over keeping ($ a year)",
+                        title="Expected gain over keeping the current plan by option",
+                        highlight=chosen_labels,
+                        value_format=dollars,
+                        intervals=[tuple(option["gain_dollars_interval"]) if option.get("gain_dollars_interval") else None for _, option in gains],
+                        label_limit=44,
+                    ),
+                    "Whiskers: 10th–90th percentile of the gain over the forecast draws.",
+                    testid="chart-option-gains",
+                )
             )
-        )
-    if charts:
-        body.append(section("Charts", element("div", join(charts), class_="pair"), section_id="charts"))
+        body.append(section("Charts", *charts, section_id="charts"))
     cards = []
-    for option in scored:
+    for heading, option in (("Recommended", chosen), ("Current plan", current)):
+        if option is None or (heading == "Current plan" and option is chosen):
+            continue
         cards.append(
             element(
                 "div",
-                join([element("h3", join([option["name"], " ★" if option["name"] == chosen_name else ""])), compact_measures_table(option["quality_measures"])]),
+                join(
+                    [
+                        element("h3", f"{heading}: {pretty_types(option['name'])}"),
+                        compact_measures_table(option["quality_measures"]),
+                        element("p", join([element("strong", "Improvement activities: "), ", ".join(option.get("improvement_activities") or []) or "none"])),
+                    ]
+                ),
                 class_="card",
             )
         )
     if cards:
-        body.append(section("Measures by option", element("div", join(cards), class_="pair"), section_id="option-measures"))
-    if chosen is not None:
-        multiples = points_small_multiples(chosen.get("quality_measures") or [])
-        if multiples:
-            body.append(section("Points distributions of the recommended option", multiples, section_id="points"))
+        body.append(section("Measures", element("div", join(cards), class_="pair"), section_id="option-measures"))
+    projections = document.get("projections") or []
+    if projections:
+        projection_rows = [
+            [
+                element("strong", row["measure_id"]),
+                collection_type_name(row["collection_type"]),
+                "yes" if row.get("reported") else "",
+                percent(row.get("projected_rate"), 1),
+                number(row.get("projected_cases"), 0),
+                number(row.get("expected_points")),
+                probability(row.get("probability_scored")),
+            ]
+            for row in projections
+        ]
+        body.append(
+            section(
+                "Year-end projection",
+                table(["Measure", "Collection type", "Reported now", "Projected rate", "Projected cases", "Expected points", "P(scored)"],
+                      projection_rows, align="lllrrrr", testid="projections-table"),
+                section_id="projections",
+                lead="Each measure's full-year rate and cases projected from the year-to-date data.",
+            )
+        )
+    if infeasible:
+        by_reason: dict[str, list[str]] = {}
+        for option in infeasible:
+            by_reason.setdefault(str(option.get("infeasible_reason") or "not feasible"), []).append(pretty_types(option["name"]))
+        items = [join([element("strong", _sentence(reason)), " ", ", ".join(names), "."]) for reason, names in by_reason.items()]
+        body.append(section("Not feasible mid-year", bullet_list(items, "infeasible-options"), section_id="infeasible"))
     return page(title, header, body, kind="swap", footer="Generated by mips-optimizer.")
+
+
+def _swap_short(option: Mapping[str, Any]) -> str:
+    """``keep`` / ``swap −047 claims +317 eCQM`` (chart labels; the table has the full names)."""
+    action = {"replan": "re-plan"}.get(str(option["action"]), str(option["action"]))
+    parts = [f"−{short_types(item)}" for item in option.get("removed") or []] + [f"+{short_types(item)}" for item in option.get("added") or []]
+    return " ".join([action, *parts])

@@ -8,7 +8,7 @@ and an ``aria-label``; every piece of text is HTML-escaped.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from html import escape
 
 # Colours readable on screen and distinguishable in grey print (the lines also differ by dash).
@@ -50,6 +50,16 @@ def tick_label(value: float) -> str:
     if text in ("-0", ""):
         text = "0"
     return text.replace("-", "−")
+
+
+def tick_labels(ticks: Sequence[float]) -> list[str]:
+    """Labels for one axis in one unit: ``−10k, −5k, 0, 5k`` when any tick reaches 10,000."""
+    scale, suffix = (1000.0, "k") if max((abs(tick) for tick in ticks), default=0.0) >= 10_000 else (1.0, "")
+    labels = []
+    for tick in ticks:
+        text = f"{tick / scale:,.2f}".rstrip("0").rstrip(".")
+        labels.append("0" if text in ("-0", "0", "") else (text + suffix).replace("-", "−"))
+    return labels
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -183,10 +193,10 @@ def histogram_svg(
     if total <= 0:
         parts.append(_text((left + right) / 2, (top + bottom) / 2, "no draws", fill=MUTED))
     parts.append(_line(left, bottom, right, bottom, INK))
-    for tick in x_ticks if x_ticks is not None else nice_ticks(low, high, 5):
-        if low - 1e-9 <= tick <= high + 1e-9:
-            parts.append(_line(x(tick), bottom, x(tick), bottom + 4, INK))
-            parts.append(_text(x(tick), bottom + 15, tick_label(tick)))
+    shown_ticks = [tick for tick in (x_ticks if x_ticks is not None else nice_ticks(low, high, 5)) if low - 1e-9 <= tick <= high + 1e-9]
+    for tick, text in zip(shown_ticks, tick_labels(shown_ticks)):
+        parts.append(_line(x(tick), bottom, x(tick), bottom + 4, INK))
+        parts.append(_text(x(tick), bottom + 15, text))
     if marker is not None:
         parts += _marker(x(marker), top, bottom, marker_label, left, right)
     if x_label:
@@ -240,9 +250,9 @@ def line_chart_svg(
         parts.append(_line(left, sy(tick), right, sy(tick), colour, 1.0))
         parts.append(_text(left - 6, sy(tick) + 4, y_format(tick), anchor="end", fill=MUTED))
     parts.append(_line(left, bottom, right, bottom, INK))
-    for tick in x_ticks:
+    for tick, text in zip(x_ticks, tick_labels(x_ticks)):
         parts.append(_line(sx(tick), bottom, sx(tick), bottom + 4, INK))
-        parts.append(_text(sx(tick), bottom + 16, tick_label(tick)))
+        parts.append(_text(sx(tick), bottom + 16, text))
     if reference_x is not None:
         parts += _marker(sx(float(reference_x[0])), top, bottom, reference_x[1], left, right)
     for index, (name, values) in enumerate(lines.items()):
@@ -294,7 +304,7 @@ def bar_chart_svg(
     row_height: float = 22,
     x_label: str = "",
     title: str | None = None,
-    highlight: str | None = None,
+    highlight: str | Collection[str] | None = None,
     reference: tuple[float, str] | None = None,
     value_format: Callable[[float], str] | None = None,
     tick_format: Callable[[float], str] | None = None,
@@ -303,19 +313,22 @@ def bar_chart_svg(
 ) -> str:
     """Horizontal bars from zero, one row per label, values written at the bar ends.
 
-    ``highlight`` is the label of the bar drawn in the highlight colour (e.g. the recommended pathway);
+    ``highlight`` is the label (or labels) of the bars drawn in the highlight colour (e.g. the
+    recommended pathway);
     ``reference`` is ``(value, label)`` for a dashed vertical line (e.g. the threshold 75);
     ``intervals`` gives optional (low, high) whiskers per bar.
     """
     names = [str(label) for label in labels]
     numbers = [float(value) for value in values]
+    highlighted = {highlight} if isinstance(highlight, str) else set(highlight or ())
     if len(names) != len(numbers):
         raise ValueError(f"bar chart needs one value per label, got {len(names)} labels and {len(numbers)} values")
     whiskers = list(intervals) if intervals is not None else [None] * len(numbers)
     show = value_format or (lambda value: f"{value:,.2f}")
     title = title or (x_label or "Bar chart")
     shown = [_truncate(name, label_limit) for name in names]
-    label_width = min(7.0 * label_limit, 6.4 * max((len(name) for name in shown), default=4) + 12)
+    # Label column: ~6.4 px a character at 11 px, ~7 px in bold; at most half the chart.
+    label_width = min(width / 2, max((len(label) * (7.0 if name in highlighted else 6.4) for name, label in zip(names, shown)), default=24) + 12)
     left, right = label_width + 8, width - 14.0
     top = 26.0 if reference is not None else 10.0
     bottom = top + row_height * max(1, len(numbers))
@@ -334,15 +347,15 @@ def bar_chart_svg(
     sx = _Scale(low, high, left, right)
     description = "; ".join(f"{name}: {show(value)}" for name, value in zip(names, numbers))
     parts = _open(width, height, title, "bar-chart", description)
-    for tick in ticks:
+    for tick, text in zip(ticks, [tick_format(tick) for tick in ticks] if tick_format else tick_labels(ticks)):
         parts.append(_line(sx(tick), top, sx(tick), bottom, GRID))
         parts.append(_line(sx(tick), bottom, sx(tick), bottom + 4, INK))
-        parts.append(_text(sx(tick), bottom + 16, (tick_format or tick_label)(tick)))
+        parts.append(_text(sx(tick), bottom + 16, text))
     labels_after: list[str] = []
     for row, (name, label, value, whisker) in enumerate(zip(names, shown, numbers, whiskers)):
         y0 = top + row * row_height
         middle = y0 + row_height / 2
-        is_highlight = highlight is not None and name == highlight
+        is_highlight = name in highlighted
         weight = "700" if is_highlight else None
         start, stop = sorted((sx(0.0), sx(value)))
         parts.append(_text(left - 8, middle + 4, label, anchor="end", weight=weight))

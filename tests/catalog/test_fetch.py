@@ -315,7 +315,8 @@ def test_never_fetched_year_says_which_command_fetches_it(tmp_path: Path) -> Non
 
 
 def test_unknown_year_lists_the_supported_years(tmp_path: Path) -> None:
-    assert known_years() == list(YEARS)
+    assert set(YEARS) <= set(known_years())
+    supported = ", ".join(str(year) for year in known_years())  # "2024, 2025, 2026" at v11.1.0
     for attempt in (
         lambda: read_manifest(2023),
         lambda: fetch_year(2023, source=str(tmp_path), data_dir=tmp_path / "data"),
@@ -324,5 +325,5 @@ def test_unknown_year_lists_the_supported_years(tmp_path: Path) -> None:
         with pytest.raises(DataError) as failure:
             attempt()
         assert "2023" in str(failure.value)
-        assert "2024, 2025, 2026" in str(failure.value)
+        assert supported in str(failure.value)
     assert not (tmp_path / "data").exists()
