@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 import numpy as np
@@ -122,11 +121,6 @@ def plan_to_dict(run: Plan) -> dict[str, Any]:
         "payment_curve": payment_curve(run),
         "notes": list(run.notes),
     }
-
-
-def render_plan_json(document: dict[str, Any]) -> str:
-    """The plan document as indented JSON."""
-    return json.dumps(document, indent=2, allow_nan=False) + "\n"
 
 
 def _measure_rows(entry: dict[str, Any]) -> list[list[str]]:
