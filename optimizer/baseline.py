@@ -155,7 +155,7 @@ def _number(value: Any) -> float | None:
 def _read_raw(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise InputError("the baseline table does not exist", file=str(path))
+        raise InputError("the table does not exist (expected a CSV or Excel file in the baseline format)", file=str(path))
     try:
         if suffix == ".csv":
             return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)

@@ -28,7 +28,7 @@ from optimizer.problem import (
 )
 from optimizer.rules.measure_points import Benchmark
 from optimizer.scenario import TRADITIONAL, Scenario
-from optimizer.scoring import SCALING_CASES, FixedCategories, SelectionScore, activities_percent, fixed_categories, score_selection
+from optimizer.scoring import FixedCategories, SelectionScore, activities_percent, fixed_categories, score_selection
 from optimizer.solve import SelectionSolver, SolveResult
 
 CONSISTENCY_TOLERANCE = 1e-6

@@ -69,7 +69,7 @@ class Catalog:
 _MEMO: dict[tuple[int, str], tuple[tuple[tuple[int, int], ...], Catalog]] = {}
 
 
-def _load_json(path: Path, manifest: Manifest, role: str, year: int, data_dir: Any) -> list[dict[str, Any]]:
+def _load_json(path: Path, manifest: Manifest, role: str, year: int) -> list[dict[str, Any]]:
     item = manifest.file(role)
     if item is None:
         return []
@@ -95,7 +95,7 @@ def read_catalog(year: int, *, data_dir: str | os.PathLike[str] | None = None) -
     memo = _MEMO.get(key)
     if memo is not None and memo[0] == stamps:
         return memo[1]
-    documents = {role: _load_json(path, manifest, role, year, data_dir) for role, path in paths.items()}
+    documents = {role: _load_json(path, manifest, role, year) for role, path in paths.items()}
     mvp_records = documents.get("mvps", [])
     measure_records = documents["measures"]
     cap_removed = {

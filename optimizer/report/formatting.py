@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-from optimizer.rules.parameters import CATEGORIES
-
 CATEGORY_TITLES: dict[str, str] = {
     "quality": "Quality",
     "cost": "Cost",

@@ -18,7 +18,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from optimizer.candidates import build_candidates
 from optimizer.forecast import NOT_SCORED, forecast_candidates
 from optimizer.pathways import extra_scored_measures
-from optimizer.plan import Plan, PathwayPlan, forecast_settings, plan_scenario, proxy_benchmarks
+from optimizer.plan import Plan, PathwayPlan, forecast_settings, plan_scenario, prepare_forecast, proxy_benchmarks
 from optimizer.problem import PAYMENT_UNIT
 from optimizer.report.formatting import number
 from optimizer.report.plan_report import plan_to_dict, render_plan_markdown
@@ -146,14 +146,7 @@ def test_deterministic_mode_is_one_draw_of_the_observed_points(example) -> None:
     # every candidate's single draw is its score on the baseline's own counts.
     scenario, catalog = example
     deterministic = with_optimize_overrides(scenario, {"draws": 0})
-    candidates = build_candidates(catalog, deterministic.baseline, deterministic.policy)
-    forecast = forecast_candidates(
-        candidates,
-        small_practice=deterministic.small_practice,
-        policy=deterministic.policy,
-        settings=forecast_settings(deterministic),
-        proxies=proxy_benchmarks(candidates, catalog),
-    )
+    candidates, forecast = prepare_forecast(deterministic, catalog)
     assert forecast.draw_count == 1 and forecast.points.shape == (1, len(candidates))
     for position, candidate in enumerate(candidates):
         points, outcome = observed_points(candidate, deterministic)
