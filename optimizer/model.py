@@ -25,8 +25,10 @@ Two exact formulations share these numbers:
 
 Counting: with at most ``required`` measures (6, or 4 in an MVP) and a priority measure guaranteed
 by the reporting rule, every reported measure counts, so counted points are linear in ``report``.
-Otherwise (hedging, or a pool without outcome or high-priority measures) the full model picks the
-counted measures per draw with ``counted_kj ≤ report_j``, at most ``required`` (one fewer without
+In a pool without outcome or high-priority measures the best ``required − 1`` reported count: a
+concave function of ``report`` whose LP dual gives the cuts' supergradient (:func:`counted_points`),
+so outer approximation still applies. Otherwise (hedging with a priority measure to count) the
+full model picks the counted measures per draw with ``counted_kj ≤ report_j``, at most ``required`` (one fewer without
 a priority measure, §2.10) and at least one priority measure; for fixed ``report`` that polytope is
 integral (an interval matrix), so the counted set is the rules' best six.
 
@@ -104,6 +106,12 @@ class SelectionProblem:
         return self.reporting_rule != "none" and self.maximum_measures <= self.required_measures
 
     @property
+    def counting_is_best_of(self) -> bool:
+        """No priority measure can be reported, so the counted measures are simply the best
+        ``counted_limit`` reported ones in every draw (a concave function of ``report``)."""
+        return self.reporting_rule == "none"
+
+    @property
     def counted_limit(self) -> int:
         """How many reported measures count: ``required``, one fewer without any priority measure (§2.10)."""
         return self.required_measures if self.reporting_rule != "none" else self.required_measures - 1
@@ -117,13 +125,10 @@ class SelectionProblem:
 # --- reachable values ------------------------------------------------------------------------
 
 
-def _per_measure(values: np.ndarray, measure_ids: Sequence[str], reduce: str) -> np.ndarray:
+def _per_measure(problem: SelectionProblem, reduce: str) -> np.ndarray:
     """Per draw, the best (or worst) candidate of each measure: (draws × measures)."""
-    groups: dict[str, list[int]] = {}
-    for column, measure_id in enumerate(measure_ids):
-        groups.setdefault(measure_id, []).append(column)
     function = np.max if reduce == "max" else np.min
-    return np.column_stack([function(values[:, columns], axis=1) for columns in groups.values()])
+    return np.column_stack([function(problem.points[:, columns], axis=1) for columns in _measure_groups(problem).values()])
 
 
 def counted_bounds(problem: SelectionProblem) -> tuple[np.ndarray, np.ndarray]:
@@ -132,8 +137,8 @@ def counted_bounds(problem: SelectionProblem) -> tuple[np.ndarray, np.ndarray]:
     if problem.candidate_count == 0:
         return np.zeros(draws), np.zeros(draws)
     counted = min(problem.counted_limit, problem.maximum_measures)
-    best = np.sort(_per_measure(problem.points, problem.measure_ids, "max"), axis=1)[:, ::-1]
-    worst = np.sort(_per_measure(problem.points, problem.measure_ids, "min"), axis=1)
+    best = np.sort(_per_measure(problem, "max"), axis=1)[:, ::-1]
+    worst = np.sort(_per_measure(problem, "min"), axis=1)
     upper = best[:, :counted].sum(axis=1)
     lower = worst[:, : min(counted, problem.minimum_measures)].sum(axis=1)
     return lower, upper
@@ -193,8 +198,8 @@ def _concave_on(pieces: Sequence[LinearPiece], lower: np.ndarray, upper: np.ndar
 
 
 def outer_approximation_applies(problem: SelectionProblem) -> bool:
-    """Whether every draw's chain is concave where it can reach, with linear counting."""
-    if not problem.counting_is_linear:
+    """Whether every draw's chain is concave where it can reach, with linear or best-of counting."""
+    if not (problem.counting_is_linear or problem.counting_is_best_of):
         return False
     ranges = _ranges(problem)
     for group, pieces in enumerate(problem.quality_pieces):
@@ -217,24 +222,119 @@ class Linearization:
     final_scores: np.ndarray
 
 
-def linearize(problem: SelectionProblem, report: np.ndarray, activities_percent: float) -> Linearization:
-    """Mean value over draws at ``report`` (0/1 per candidate; linear counting) and its gradient."""
-    achieved = problem.points @ report + problem.extra_points
+def counted_points(problem: SelectionProblem, report: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per draw, the counted points at ``report`` (0/1 per candidate) and a supergradient (draws × n).
+
+    With linear counting both are exact: ``points @ report`` and ``points``. With best-of counting
+    the counted points are the sum of the ``r`` best reported, ``max{points·c : 0 ≤ c ≤ report,
+    Σc ≤ r}``; its LP dual gives ``counted(x) ≤ r·u + Σ_j max(0, points_j − u)·x_j`` for every
+    ``u ≥ 0``, with equality at ``report`` when ``u`` is the r-th best reported points.
+    """
+    if problem.counting_is_linear or not problem.counting_is_best_of:
+        return problem.points @ report, problem.points
+    selected = np.flatnonzero(report > 0.5)
+    limit = problem.counted_limit
+    if selected.size <= limit:
+        return problem.points[:, selected].sum(axis=1), problem.points
+    ranked = -np.sort(-problem.points[:, selected], axis=1)
+    threshold = ranked[:, limit - 1]
+    return ranked[:, :limit].sum(axis=1), np.maximum(0.0, problem.points - threshold[:, None])
+
+
+@dataclass(frozen=True)
+class _Chain:
+    """Each link of the chain evaluated per draw (rows) and selection (columns, if any)."""
+
+    achieved: np.ndarray
+    quality: np.ndarray
+    argument: np.ndarray
+    final: np.ndarray
+    value: np.ndarray
+
+
+def _chain(problem: SelectionProblem, counted: np.ndarray, activities_percent: float) -> _Chain:
+    """The chain's values for counted points shaped (draws,) or (draws, selections)."""
+    achieved = counted + (problem.extra_points if counted.ndim == 1 else problem.extra_points[:, None])
     quality = np.empty_like(achieved)
-    quality_slope = np.empty_like(achieved)
     for group, pieces in enumerate(problem.quality_pieces):
         rows = problem.quality_group == group
         quality[rows] = evaluate(pieces, achieved[rows])
-        quality_slope[rows] = slopes(pieces, achieved[rows])
     argument = problem.quality_weight * quality + problem.activities_weight * activities_percent + problem.constant
     final = np.asarray(evaluate(problem.final_pieces, argument), dtype=float)
-    final_slope = slopes(problem.final_pieces, argument)
     value = evaluate(problem.objective_pieces, final) + problem.secondary_weight * final
-    value_slope = slopes(problem.objective_pieces, final) + problem.secondary_weight
-    chain = value_slope * final_slope
-    report_gradient = (chain * problem.quality_weight * quality_slope) @ problem.points / problem.draw_count
-    activities_gradient = float(np.mean(chain * problem.activities_weight))
-    return Linearization(float(np.mean(value)), report_gradient, activities_gradient, final)
+    return _Chain(achieved, quality, argument, final, value)
+
+
+def linearize(problem: SelectionProblem, report: np.ndarray, activities_percent: float) -> Linearization:
+    """Mean value over draws at ``report`` (0/1 per candidate) and a supergradient.
+
+    The cut it gives is valid for every feasible selection when the chain is concave and
+    non-decreasing on its reachable range and the counted points are concave in ``report``.
+    """
+    counted, counted_gradient = counted_points(problem, report)
+    chain = _chain(problem, counted, activities_percent)
+    quality_slope = np.empty_like(chain.achieved)
+    for group, pieces in enumerate(problem.quality_pieces):
+        rows = problem.quality_group == group
+        quality_slope[rows] = slopes(pieces, chain.achieved[rows])
+    final_slope = slopes(problem.final_pieces, chain.argument)
+    value_slope = slopes(problem.objective_pieces, chain.final) + problem.secondary_weight
+    product = value_slope * final_slope
+    report_gradient = (product * problem.quality_weight * quality_slope) @ counted_gradient / problem.draw_count
+    activities_gradient = float(np.mean(product * problem.activities_weight))
+    return Linearization(float(np.mean(chain.value)), report_gradient, activities_gradient, chain.final)
+
+
+# --- enumeration -----------------------------------------------------------------------------
+
+
+def selection_count(problem: SelectionProblem) -> int:
+    """How many sets of candidates have an allowed size and one collection type per measure (an
+    upper bound on the feasible selections, which also obey the reporting rule and budgets)."""
+    sizes = list(_measure_groups(problem).values())
+    # elementary symmetric polynomials of the group sizes: ways[s] = selections of s measures
+    ways = [1] + [0] * problem.maximum_measures
+    for size in sizes:
+        for chosen in range(problem.maximum_measures, 0, -1):
+            ways[chosen] += ways[chosen - 1] * len(size)
+    return sum(ways[problem.minimum_measures : problem.maximum_measures + 1])
+
+
+def _measure_groups(problem: SelectionProblem) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = {}
+    for column, measure_id in enumerate(problem.measure_ids):
+        groups.setdefault(measure_id, []).append(column)
+    return groups
+
+
+def counted_points_of(problem: SelectionProblem, selections: np.ndarray) -> np.ndarray:
+    """Counted points (draws × selections) of selections of one size (rows of column indices), by
+    §2.10's scoring rule as the model states it: every reported measure, or the best
+    ``counted_limit`` (one of them a priority measure when the reporting rule asks for one)."""
+    points = problem.points[:, selections]  # draws × selections × size
+    size = selections.shape[1]
+    limit = problem.counted_limit
+    if problem.counting_is_linear or size <= limit:
+        return points.sum(axis=2)
+    order = np.argsort(-points, axis=2, kind="stable")
+    ranked = np.take_along_axis(points, order, axis=2)
+    best = ranked[:, :, :limit].sum(axis=2)
+    if problem.counting_is_best_of:
+        return best
+    priority = problem.is_priority[selections][None, :, :] & np.ones(points.shape, dtype=bool)
+    priority_in_best = np.take_along_axis(priority, order, axis=2)[:, :, :limit].any(axis=2)
+    best_priority = np.where(priority, points, -np.inf).max(axis=2)
+    return np.where(priority_in_best, best, ranked[:, :, : limit - 1].sum(axis=2) + best_priority)
+
+
+def chain_means(problem: SelectionProblem, counted: np.ndarray, activities_percent: float) -> np.ndarray:
+    """Mean value over draws of the chain at counted points (draws × columns), one per column."""
+    return np.mean(_chain(problem, counted, activities_percent).value, axis=0)
+
+
+def selection_values(problem: SelectionProblem, selections: np.ndarray, activities_percent: float) -> np.ndarray:
+    """Mean value over draws of each selection (rows of column indices, all of one size)."""
+    return chain_means(problem, counted_points_of(problem, selections), activities_percent)
 
 
 # --- shared PuLP pieces ----------------------------------------------------------------------
@@ -259,10 +359,7 @@ def _decisions(problem: SelectionProblem, name: str) -> tuple[pulp.LpProblem, li
     report = [pulp.LpVariable(f"report_{j}", cat=pulp.LpBinary) for j in range(problem.candidate_count)]
     attest = [pulp.LpVariable(f"attest_{a}", cat=pulp.LpBinary) for a in range(len(problem.activity_ids))]
     activities = pulp.LpVariable("activities_percent", lowBound=0.0, upBound=problem.activities_maximum)
-    by_measure: dict[str, list[int]] = {}
-    for j, measure_id in enumerate(problem.measure_ids):
-        by_measure.setdefault(measure_id, []).append(j)
-    for measure_id, columns in by_measure.items():
+    for measure_id, columns in _measure_groups(problem).items():
         if len(columns) > 1:
             model += pulp.lpSum(report[j] for j in columns) <= 1, f"one_collection_type_{_safe(measure_id)}"
     model += pulp.lpSum(report) >= problem.minimum_measures, "at_least_required_measures"

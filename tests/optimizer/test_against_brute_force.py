@@ -15,8 +15,11 @@ rules) and the best activities, and requires
 * the runner-up (next solve with the optimum excluded) = the best enumerated value among the
   other selections.
 
-The instances span both solution methods (outer approximation; full model with segment links and
-per-draw counting), the three objectives, deterministic and sampled forecasts, hedging with 7 or
+Every exact method is checked on every instance: the one the solver picks (outer approximation
+when the chain is concave; enumeration of the pool with NumPy when it is small; else branch and
+bound) and each of the others forced (the full model with segment links and per-draw counting
+always; outer approximation where it applies; enumeration; branch and bound), runner-up included.
+The instances span the three objectives, deterministic and sampled forecasts, hedging with 7 or
 8 measures (best six per draw), the improvement score, traditional MIPS with 479 and MVP M0005
 with its population-health measures (479, 484), and a pool without outcome or high-priority
 measures (best five plus a zero slot, rules file §2.10).
@@ -44,7 +47,9 @@ from optimizer.forecast import forecast_candidates
 from optimizer.pathways import read_pathway
 from optimizer.plan import forecast_settings, outlook_of, plan_pathway, proxy_benchmarks, with_runner_up
 from optimizer.problem import build_selection_problem, pathway_candidates
+from optimizer.model import outer_approximation_applies
 from optimizer.scoring import fixed_categories
+from optimizer.solve import BRANCH_AND_BOUND, ENUMERATION, FULL_MODEL, OUTER_APPROXIMATION, SelectionSolver
 from optimizer.synthetic import synthetic_baseline
 
 from scenario_builder import admin_claims
@@ -191,6 +196,21 @@ def test_model_optimum_equals_enumeration(case: Case, seed: int, scenario_from, 
             [split.eligible[j].label for j in sorted(chosen)],
             [split.eligible[j].label for j in sorted(ranked[0][0])],
         )
+
+    # every exact method the problem allows finds the same optimum (the automatic choice is above)
+    methods = [FULL_MODEL] + ([OUTER_APPROXIMATION] if outer_approximation_applies(problem) else [])
+    for method in methods + [ENUMERATION, BRANCH_AND_BOUND]:
+        if method == plan.solve.method:
+            continue
+        solver = SelectionSolver(problem, method=method)
+        forced = solver.best()
+        assert forced.proven_optimal, method
+        assert _close(forced.objective, best_value), (method, forced.objective, best_value)
+        assert _close(values[frozenset(forced.reported)], best_value), method
+        if case.runner_up and len(values) > 1:
+            solver.exclude(forced.reported)
+            others = max(value for columns, value in values.items() if columns != frozenset(forced.reported))
+            assert _close(solver.best().objective, others), method
 
     if case.runner_up and len(values) > 1:
         second = with_runner_up(plan, forecast, scenario, case.objective)

@@ -287,8 +287,8 @@ COLLECTION_TYPE_ROWS = (
     counts("317", "mips_cqm", 600, 1000),  # decile 4 (p30 54.275 ≤ 60 < p40 82.65): 4.2018
     counts("438", "ecqm", 900, 1000),  # 10
     counts("438", "mips_cqm", 900, 1000),  # decile 8 (p70 89.27 ≤ 90 < p80 99.775): 8.0695
-    counts("047", "mips_cqm", 1000, 1000),  # capped at 7 (the only type given)
-)
+    counts("047", "mips_cqm", 500, 1000),  # the only type given; decile 2 (p10 30.94 ≤ 50 < p20 68.45): 2 + 19.06 / 37.51 = 2.5081
+)  # the best six stay below a full quality score (≤ 52.51 points + 6 small-practice bonus < 60), so no two choices tie
 CLAIMS_REASON = "Medicare Part B claims measures are for small practices only"
 ECQM_REASON = "eCQMs need certified EHR technology"
 

@@ -1,0 +1,172 @@
+"""Branch and bound over selections, for large pools whose chain is not concave.
+
+The chain from counted points to the objective is non-decreasing in every draw (each link is, see
+:mod:`optimizer.model`), so a partial selection S with r slots left is worth at most the mean over
+draws of ``chain(best counted points of S + the r highest points still to come)``: each draw may
+pick its own completion. Candidates are visited in decreasing order of expected points, so the "r
+highest still to come" are precomputed per position and draw, and all children of a node are
+bounded at once with NumPy. The bound holds for every counting rule (the counted points of a union
+never exceed the best ``limit`` of S plus the best r others), whatever the pieces' shapes — the
+improvement score's kink included — so the search is exact. It prunes against the second-best
+selection found, so one pass proves the optimum and the runner-up. Leaves are valued by
+:func:`optimizer.model.selection_values`, the model's statement of the rules.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizer.model import SelectionProblem, chain_means, selection_values
+
+PRUNING_TOLERANCE = 1e-9
+"""A node is cut off when its bound is below the incumbent by more than this (relative): float
+round-off between a bound and a leaf's value must never cut off the optimum."""
+
+
+@dataclass(frozen=True)
+class Incumbent:
+    """A feasible selection (column indices), its value and its value minus tie-breaks."""
+
+    selection: tuple[int, ...]
+    value: float
+    key: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The best selection (column indices; empty when none is feasible), the best other one (the
+    runner-up: the search proves both), and the search's effort."""
+
+    selection: tuple[int, ...]
+    value: float
+    nodes: int
+    complete: bool
+    second: Incumbent | None = None
+
+
+class _Search:
+    def __init__(self, problem: SelectionProblem, activities_percent: float, excluded: Collection[frozenset[int]], deadline: float | None) -> None:
+        self.problem = problem
+        self.activities = activities_percent
+        self.excluded = excluded
+        self.deadline = deadline
+        self.order = np.argsort(-problem.points.mean(axis=0), kind="stable")
+        self.points = problem.points[:, self.order]
+        self.measures = [problem.measure_ids[j] for j in self.order]
+        self.effort = problem.effort_hours[self.order]
+        rule = problem.reporting_rule
+        flags = problem.is_outcome if rule == "outcome" else problem.is_high_priority if rule == "high_priority" else np.ones(problem.candidate_count, dtype=bool)
+        self.satisfies_rule = flags[self.order]
+        self.maximum = problem.maximum_measures
+        self.limit = min(problem.counted_limit, self.maximum)
+        self.following = self._following_best()
+        self.best_key = -np.inf
+        self.best: tuple[int, ...] = ()
+        self.best_value = float("nan")
+        self.second: Incumbent | None = None
+        self.nodes = 0
+        self.complete = True
+
+    def _following_best(self) -> np.ndarray:
+        """``following[i, r]``: per draw, the sum of the r highest points among positions i, i+1, …"""
+        count, draws = self.points.shape[1], self.points.shape[0]
+        following = np.zeros((count + 1, self.limit + 1, draws))
+        highest = np.zeros((draws, 0))
+        for position in range(count - 1, -1, -1):
+            highest = -np.sort(-np.concatenate([highest, self.points[:, position : position + 1]], axis=1), axis=1)[:, : self.limit]
+            sums = np.cumsum(highest, axis=1)
+            following[position, 1 : sums.shape[1] + 1] = sums.T
+            following[position, sums.shape[1] + 1 :] = sums[:, -1]
+        return following
+
+    def _counted_bound(self, columns: np.ndarray) -> np.ndarray:
+        """Per draw and child, the best ``limit`` points of each child's partial selection (draws × children)."""
+        points = self.points[:, columns]  # draws × children × size
+        if columns.shape[1] <= self.limit:
+            return points.sum(axis=2)
+        return -np.sort(-points, axis=2)[:, :, : self.limit].sum(axis=2)
+
+    def _penalty(self, positions: np.ndarray) -> np.ndarray:
+        problem = self.problem
+        return problem.tie_break_measure * positions.shape[1] + problem.tie_break_effort * self.effort[positions].sum(axis=1)
+
+    def _feasible(self, positions: tuple[int, ...]) -> bool:
+        problem = self.problem
+        columns = frozenset(int(self.order[position]) for position in positions)
+        if columns in self.excluded:
+            return False
+        if not any(self.satisfies_rule[list(positions)]):
+            return False
+        return all(columns.intersection(group) for group in problem.required_groups)
+
+    def _consider(self, selections: list[tuple[int, ...]]) -> None:
+        """Value complete selections (positions, one size) and keep the best by value minus tie-breaks."""
+        feasible = [positions for positions in selections if self._feasible(positions)]
+        if not feasible:
+            return
+        positions = np.array(feasible, dtype=int)
+        values = selection_values(self.problem, self.order[positions], self.activities)
+        keys = values - self._penalty(positions)
+        for index in np.argsort(-keys, kind="stable")[:2]:
+            selection = tuple(sorted(int(self.order[position]) for position in positions[index]))
+            self.offer(Incumbent(selection, float(values[index]), float(keys[index])))
+
+    def offer(self, incumbent: Incumbent) -> None:
+        """Keep the best selection and the best other one."""
+        if incumbent.key > self.best_key:
+            if self.best:
+                self.second = Incumbent(self.best, self.best_value, self.best_key)
+            self.best_key, self.best_value, self.best = incumbent.key, incumbent.value, incumbent.selection
+        elif incumbent.selection != self.best and (self.second is None or incumbent.key > self.second.key):
+            self.second = incumbent
+
+    def _cut_off(self, bound: float) -> bool:
+        """Whether no leaf below can enter the best two (the runner-up is proven in the same pass)."""
+        key = -np.inf if self.second is None else self.second.key
+        return bound < key - PRUNING_TOLERANCE * max(1.0, abs(key))
+
+    def search(self, chosen: tuple[int, ...], start: int, used: frozenset[str], effort: float) -> None:
+        self.nodes += 1
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            self.complete = False
+            return
+        problem = self.problem
+        if len(chosen) >= problem.minimum_measures and chosen:
+            self._consider([chosen])
+        if len(chosen) == self.maximum:
+            return
+        budget = np.inf if problem.effort_budget_hours is None else problem.effort_budget_hours + 1e-9
+        children = [
+            position for position in range(start, self.points.shape[1])
+            if self.measures[position] not in used and effort + self.effort[position] <= budget
+        ]
+        if not children:
+            return
+        left = self.maximum - len(chosen) - 1
+        if left == 0:
+            self._consider([chosen + (position,) for position in children])
+            return
+        partial = np.array([chosen + (position,) for position in children], dtype=int)
+        following = self.following[np.array(children) + 1, min(left, self.limit)].T  # draws × children
+        bounds = chain_means(problem, self._counted_bound(partial) + following, self.activities)
+        for index in np.argsort(-bounds, kind="stable"):
+            if self._cut_off(float(bounds[index])):
+                break  # the rest are bounded lower still
+            position = children[index]
+            self.search(chosen + (position,), position + 1, used | {self.measures[position]}, effort + float(self.effort[position]))
+            if not self.complete:
+                return
+
+
+def branch_and_bound(
+    problem: SelectionProblem, activities_percent: float, excluded: Collection[frozenset[int]] = (), time_limit: float | None = None
+) -> SearchResult:
+    """The best two feasible selections (by value minus tie-breaks) not in ``excluded``."""
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
+    search = _Search(problem, activities_percent, excluded, deadline)
+    search.search((), 0, frozenset(), 0.0)
+    return SearchResult(search.best, search.best_value, search.nodes, search.complete, search.second)
