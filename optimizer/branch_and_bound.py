@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.model import SelectionProblem, chain_means, selection_values
+from optimizer.model import SelectionProblem, chain_means, compose_chain, selection_values
 
 PRUNING_TOLERANCE = 1e-9
 """A node is cut off when its bound is below the incumbent by more than this (relative): float
@@ -52,6 +52,7 @@ class _Search:
     def __init__(self, problem: SelectionProblem, activities_percent: float, excluded: Collection[frozenset[int]], deadline: float | None) -> None:
         self.problem = problem
         self.activities = activities_percent
+        self.composed = compose_chain(problem, activities_percent)
         self.excluded = excluded
         self.deadline = deadline
         self.order = np.argsort(-problem.points.mean(axis=0), kind="stable")
@@ -64,6 +65,13 @@ class _Search:
         self.maximum = problem.maximum_measures
         self.limit = min(problem.counted_limit, self.maximum)
         self.following = self._following_best()
+        # per quality group: weights and mean points, for the cheap bound (mean_bound) tried first
+        groups = [problem.quality_group == group for group in range(len(problem.quality_pieces))]
+        groups = [rows if rows.any() else np.ones_like(rows) for rows in groups]  # an empty group weighs 0
+        self.group_weights = np.array([np.mean(problem.quality_group == group) for group in range(len(groups))])
+        self.column_means = np.array([self.points[rows].mean(axis=0) for rows in groups])  # groups × candidates
+        self.following_means = np.stack([self.following[:, :, rows].mean(axis=2) for rows in groups], axis=2)
+        self.extra_means = np.array([problem.extra_points[rows].mean() for rows in groups])
         self.best_key = -np.inf
         self.best: tuple[int, ...] = ()
         self.best_value = float("nan")
@@ -72,23 +80,25 @@ class _Search:
         self.complete = True
 
     def _following_best(self) -> np.ndarray:
-        """``following[i, r]``: per draw, the sum of the r highest points among positions i, i+1, …"""
+        """``following[i, r]``: per draw, the sum of the r highest points among positions i, i+1, …
+        taking at most one collection type of each measure."""
         count, draws = self.points.shape[1], self.points.shape[0]
+        column_of = {measure_id: column for column, measure_id in enumerate(dict.fromkeys(self.measures))}
+        best_by_measure = np.zeros((draws, len(column_of)))
         following = np.zeros((count + 1, self.limit + 1, draws))
-        highest = np.zeros((draws, 0))
+        self.following_values = np.zeros((count + 1, draws, self.limit))  # the r highest themselves, best first
         for position in range(count - 1, -1, -1):
-            highest = -np.sort(-np.concatenate([highest, self.points[:, position : position + 1]], axis=1), axis=1)[:, : self.limit]
+            column = column_of[self.measures[position]]
+            np.maximum(best_by_measure[:, column], self.points[:, position], out=best_by_measure[:, column])
+            highest = -best_by_measure
+            if highest.shape[1] > self.limit:
+                highest = np.partition(highest, self.limit - 1, axis=1)[:, : self.limit]
+            highest = -np.sort(highest, axis=1)
+            self.following_values[position, :, : highest.shape[1]] = highest
             sums = np.cumsum(highest, axis=1)
             following[position, 1 : sums.shape[1] + 1] = sums.T
             following[position, sums.shape[1] + 1 :] = sums[:, -1]
         return following
-
-    def _counted_bound(self, columns: np.ndarray) -> np.ndarray:
-        """Per draw and child, the best ``limit`` points of each child's partial selection (draws × children)."""
-        points = self.points[:, columns]  # draws × children × size
-        if columns.shape[1] <= self.limit:
-            return points.sum(axis=2)
-        return -np.sort(-points, axis=2)[:, :, : self.limit].sum(axis=2)
 
     def _penalty(self, positions: np.ndarray) -> np.ndarray:
         problem = self.problem
@@ -109,7 +119,7 @@ class _Search:
         if not feasible:
             return
         positions = np.array(feasible, dtype=int)
-        values = selection_values(self.problem, self.order[positions], self.activities)
+        values = selection_values(self.problem, self.order[positions], self.activities, self.composed)
         keys = values - self._penalty(positions)
         for index in np.argsort(-keys, kind="stable")[:2]:
             selection = tuple(sorted(int(self.order[position]) for position in positions[index]))
@@ -129,6 +139,17 @@ class _Search:
         key = -np.inf if self.second is None else self.second.key
         return bound < key - PRUNING_TOLERANCE * max(1.0, abs(key))
 
+    def _promising(self, chosen: tuple[int, ...], children: list[int], left: int) -> list[int]:
+        """The children whose cheap bound (concave envelope at the mean, counting every reported
+        measure) does not already rule them out; the exact per-draw bound is computed for these only."""
+        if self.composed is None or self.second is None:
+            return children
+        positions = np.array(children)
+        means = self.column_means[:, list(chosen)].sum(axis=1)[:, None] + self.column_means[:, positions]
+        means = means + self.following_means[positions + 1, left].T + self.extra_means[:, None]
+        bounds = self.composed.mean_bound(means, self.group_weights)
+        return [position for position, bound in zip(children, bounds) if not self._cut_off(float(bound))]
+
     def search(self, chosen: tuple[int, ...], start: int, used: frozenset[str], effort: float) -> None:
         self.nodes += 1
         if self.deadline is not None and time.perf_counter() > self.deadline:
@@ -147,12 +168,21 @@ class _Search:
         if not children:
             return
         left = self.maximum - len(chosen) - 1
+        children = self._promising(chosen, children, min(left, self.limit))
+        if not children:
+            return
         if left == 0:
             self._consider([chosen + (position,) for position in children])
             return
         partial = np.array([chosen + (position,) for position in children], dtype=int)
-        following = self.following[np.array(children) + 1, min(left, self.limit)].T  # draws × children
-        bounds = chain_means(problem, self._counted_bound(partial) + following, self.activities)
+        slots = min(left, self.limit)
+        if partial.shape[1] + slots <= self.limit:  # everything reported counts
+            counted = self.points[:, partial].sum(axis=2) + self.following[np.array(children) + 1, slots].T
+        else:  # hedging: per draw, the best `limit` of the partial selection and the best still to come
+            coming = self.following_values[np.array(children) + 1, :, :slots].transpose(1, 0, 2)  # draws × children × slots
+            union = np.concatenate([self.points[:, partial], coming], axis=2)
+            counted = -np.sort(-union, axis=2)[:, :, : self.limit].sum(axis=2)
+        bounds = chain_means(problem, counted, self.activities, self.composed)
         for index in np.argsort(-bounds, kind="stable"):
             if self._cut_off(float(bounds[index])):
                 break  # the rest are bounded lower still

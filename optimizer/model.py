@@ -25,10 +25,11 @@ Two exact formulations share these numbers:
 
 Counting: with at most ``required`` measures (6, or 4 in an MVP) and a priority measure guaranteed
 by the reporting rule, every reported measure counts, so counted points are linear in ``report``.
-In a pool without outcome or high-priority measures the best ``required − 1`` reported count: a
-concave function of ``report`` whose LP dual gives the cuts' supergradient (:func:`counted_points`),
-so outer approximation still applies. Otherwise (hedging with a priority measure to count) the
-full model picks the counted measures per draw with ``counted_kj ≤ report_j``, at most ``required`` (one fewer without
+In a pool without outcome or high-priority measures the best ``required − 1`` reported count, and
+with more than ``required`` reported (hedging) the best ``required`` including a priority measure:
+both concave functions of ``report`` whose LP dual gives the cuts' supergradient
+(:func:`counted_points`), so outer approximation still applies. The full model picks the counted
+measures per draw with ``counted_kj ≤ report_j``, at most ``required`` (one fewer without
 a priority measure, §2.10) and at least one priority measure; for fixed ``report`` that polytope is
 integral (an interval matrix), so the counted set is the rules' best six.
 
@@ -198,9 +199,8 @@ def _concave_on(pieces: Sequence[LinearPiece], lower: np.ndarray, upper: np.ndar
 
 
 def outer_approximation_applies(problem: SelectionProblem) -> bool:
-    """Whether every draw's chain is concave where it can reach, with linear or best-of counting."""
-    if not (problem.counting_is_linear or problem.counting_is_best_of):
-        return False
+    """Whether every draw's chain is concave where it can reach (the counted points are concave in
+    the selection under every counting rule, see :func:`counted_points`)."""
     ranges = _ranges(problem)
     for group, pieces in enumerate(problem.quality_pieces):
         rows = problem.quality_group == group
@@ -225,20 +225,32 @@ class Linearization:
 def counted_points(problem: SelectionProblem, report: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per draw, the counted points at ``report`` (0/1 per candidate) and a supergradient (draws × n).
 
-    With linear counting both are exact: ``points @ report`` and ``points``. With best-of counting
-    the counted points are the sum of the ``r`` best reported, ``max{points·c : 0 ≤ c ≤ report,
-    Σc ≤ r}``; its LP dual gives ``counted(x) ≤ r·u + Σ_j max(0, points_j − u)·x_j`` for every
-    ``u ≥ 0``, with equality at ``report`` when ``u`` is the r-th best reported points.
+    The counted points are ``max{points·c : 0 ≤ c ≤ report, Σc ≤ r, Σ_priority c ≥ 1}`` (the
+    priority row only under a reporting rule), concave in ``report``; the LP dual gives, for any
+    ``u, w ≥ 0``, ``counted(x) ≤ r·u − w + Σ_j max(0, points_j − u + w·priority_j)·x_j``. At
+    ``report`` it is tight with ``u`` the r-th best reported points and ``w = 0`` when the r best
+    include a priority measure, else ``w = u −`` the best reported priority measure's points (which
+    then counts in place of the r-th best).
     """
-    if problem.counting_is_linear or not problem.counting_is_best_of:
-        return problem.points @ report, problem.points
     selected = np.flatnonzero(report > 0.5)
     limit = problem.counted_limit
     if selected.size <= limit:
         return problem.points[:, selected].sum(axis=1), problem.points
-    ranked = -np.sort(-problem.points[:, selected], axis=1)
+    points = problem.points[:, selected]
+    order = np.argsort(-points, axis=1, kind="stable")
+    ranked = np.take_along_axis(points, order, axis=1)
     threshold = ranked[:, limit - 1]
-    return ranked[:, :limit].sum(axis=1), np.maximum(0.0, problem.points - threshold[:, None])
+    counted = ranked[:, :limit].sum(axis=1)
+    gradient = np.maximum(0.0, problem.points - threshold[:, None])
+    if problem.counting_is_best_of:
+        return counted, gradient
+    priority = problem.is_priority[selected]
+    priority_counted = priority[order[:, :limit]].any(axis=1)
+    best_priority = np.where(priority[None, :], points, -np.inf).max(axis=1)
+    counted = np.where(priority_counted, counted, ranked[:, : limit - 1].sum(axis=1) + best_priority)
+    weight = np.where(priority_counted, 0.0, threshold - best_priority)
+    gradient = np.maximum(0.0, problem.points - threshold[:, None] + weight[:, None] * problem.is_priority[None, :])
+    return counted, gradient
 
 
 @dataclass(frozen=True)
@@ -327,14 +339,121 @@ def counted_points_of(problem: SelectionProblem, selections: np.ndarray) -> np.n
     return np.where(priority_in_best, best, ranked[:, :, : limit - 1].sum(axis=2) + best_priority)
 
 
-def chain_means(problem: SelectionProblem, counted: np.ndarray, activities_percent: float) -> np.ndarray:
-    """Mean value over draws of the chain at counted points (draws × columns), one per column."""
-    return np.mean(_chain(problem, counted, activities_percent).value, axis=0)
+@dataclass(frozen=True)
+class ComposedChain:
+    """The whole chain as one continuous piecewise-linear function of the achieved points per
+    quality group, with the activities percent fixed: its kinks and values there, exact between
+    them; valid on [lower, upper]."""
+
+    kinks: tuple[np.ndarray, ...]
+    values: tuple[np.ndarray, ...]
+    lower: float
+    upper: float
+    envelope_kinks: tuple[np.ndarray, ...] = ()
+    envelope_values: tuple[np.ndarray, ...] = ()
+
+    def mean_bound(self, group_means: np.ndarray, group_weights: np.ndarray) -> np.ndarray:
+        """An upper bound on the mean value over draws from each group's mean achieved points
+        (groups × columns): each group's concave envelope at its mean (Jensen), weighted."""
+        bound = np.zeros(group_means.shape[1])
+        for group, weight in enumerate(group_weights):
+            bound += weight * np.interp(group_means[group], self.envelope_kinks[group], self.envelope_values[group])
+        return bound
 
 
-def selection_values(problem: SelectionProblem, selections: np.ndarray, activities_percent: float) -> np.ndarray:
+def _upper_hull(kinks: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The concave envelope of a piecewise-linear function given by its kinks (increasing)."""
+    hull: list[tuple[float, float]] = []
+    for point in zip(kinks.tolist(), values.tolist()):
+        while len(hull) >= 2:
+            (x0, y0), (x1, y1) = hull[-2], hull[-1]
+            if (x1 - x0) * (point[1] - y0) - (y1 - y0) * (point[0] - x0) >= 0:
+                hull.pop()  # the middle point lies on or below the chord
+            else:
+                break
+        hull.append(point)
+    return np.array([x for x, _ in hull]), np.array([y for _, y in hull])
+
+
+def _is_continuous(pieces: Sequence[LinearPiece]) -> bool:
+    return all(
+        np.isclose(left.value(left.upper), right.value(right.lower), rtol=0, atol=1e-12) for left, right in zip(pieces, pieces[1:])
+    )
+
+
+def _ends(pieces: Sequence[LinearPiece]) -> list[float]:
+    return [end for piece in pieces for end in (piece.lower, piece.upper) if np.isfinite(end)]
+
+
+def _preimages(pieces: Sequence[LinearPiece], values: Sequence[float]) -> list[float]:
+    """Where the (non-decreasing) function takes each value, on its rising pieces."""
+    found = []
+    for piece in pieces:
+        if piece.slope > 0:
+            for value in values:
+                argument = (value - piece.intercept) / piece.slope
+                if piece.lower <= argument <= piece.upper:
+                    found.append(argument)
+    return found
+
+
+def compose_chain(problem: SelectionProblem, activities_percent: float) -> ComposedChain | None:
+    """The chain composed into one function per quality group, or None where a link jumps (the
+    threshold objective's step), which interpolation cannot state."""
+    if problem.quality_weight <= 0:
+        return None
+    largest = float(problem.points.max(initial=0.0))
+    lower = float(problem.extra_points.min(initial=0.0))
+    upper = float(problem.extra_points.max(initial=0.0)) + 2 * max(problem.counted_limit, problem.maximum_measures) * largest + 1.0
+    shift = problem.activities_weight * activities_percent + problem.constant
+    # only the pieces reachable from [lower, upper] must be continuous (the payment's step at a
+    # quarter of the threshold lies below every final score most practices can reach)
+    percent_lower = min(float(evaluate(pieces, lower)) for pieces in problem.quality_pieces)
+    percent_upper = max(float(evaluate(pieces, upper)) for pieces in problem.quality_pieces)
+    final_pieces = reachable(problem.final_pieces, problem.quality_weight * percent_lower + shift, problem.quality_weight * percent_upper + shift)
+    final_lower = float(evaluate(problem.final_pieces, problem.quality_weight * percent_lower + shift))
+    final_upper = float(evaluate(problem.final_pieces, problem.quality_weight * percent_upper + shift))
+    objective_pieces = reachable(problem.objective_pieces, final_lower, final_upper)
+    quality_pieces = [reachable(pieces, lower, upper) for pieces in problem.quality_pieces]
+    if not all(_is_continuous(pieces) for pieces in (*quality_pieces, final_pieces, objective_pieces)):
+        return None
+    # kinks of the later links, carried back to the final score's argument, then to quality percent
+    arguments = _ends(final_pieces) + _preimages(final_pieces, _ends(objective_pieces))
+    percents = [(argument - shift) / problem.quality_weight for argument in arguments]
+    kinks, values = [], []
+    for group, pieces in enumerate(quality_pieces):
+        points = np.unique(np.clip([lower, upper, *_ends(pieces), *_preimages(pieces, percents)], lower, upper))
+        kinks.append(points)
+        values.append(_chain_of_group(problem, group, points, activities_percent))
+    envelopes = [_upper_hull(group_kinks, group_values) for group_kinks, group_values in zip(kinks, values)]
+    return ComposedChain(tuple(kinks), tuple(values), lower, upper, tuple(x for x, _ in envelopes), tuple(y for _, y in envelopes))
+
+
+def _chain_of_group(problem: SelectionProblem, group: int, achieved: np.ndarray, activities_percent: float) -> np.ndarray:
+    quality = evaluate(problem.quality_pieces[group], achieved)
+    argument = problem.quality_weight * quality + problem.activities_weight * activities_percent + problem.constant
+    final = np.asarray(evaluate(problem.final_pieces, argument), dtype=float)
+    return evaluate(problem.objective_pieces, final) + problem.secondary_weight * final
+
+
+def chain_means(problem: SelectionProblem, counted: np.ndarray, activities_percent: float, composed: ComposedChain | None = None) -> np.ndarray:
+    """Mean value over draws of the chain at counted points (draws × columns), one per column;
+    by interpolation in ``composed`` when given and the points lie in its range."""
+    achieved = counted + problem.extra_points[:, None]
+    if composed is None or achieved.min() < composed.lower or achieved.max() > composed.upper:
+        return np.mean(_chain(problem, counted, activities_percent).value, axis=0)
+    value = np.empty_like(achieved)
+    for group, kinks in enumerate(composed.kinks):
+        rows = problem.quality_group == group
+        value[rows] = np.interp(achieved[rows], kinks, composed.values[group])
+    return np.mean(value, axis=0)
+
+
+def selection_values(
+    problem: SelectionProblem, selections: np.ndarray, activities_percent: float, composed: ComposedChain | None = None
+) -> np.ndarray:
     """Mean value over draws of each selection (rows of column indices, all of one size)."""
-    return chain_means(problem, counted_points_of(problem, selections), activities_percent)
+    return chain_means(problem, counted_points_of(problem, selections), activities_percent, composed)
 
 
 # --- shared PuLP pieces ----------------------------------------------------------------------

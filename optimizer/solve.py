@@ -26,6 +26,7 @@ from optimizer.model import (
     add_cut,
     build_master,
     build_model,
+    compose_chain,
     linearize,
     outer_approximation_applies,
     selection_count,
@@ -93,7 +94,8 @@ def _engine(name: str, time_limit: float | None) -> pulp.LpSolver:
 
 
 def _run(model: SelectionModel, name: str, time_limit: float | None) -> str:
-    """Solve once; return ``optimal``, ``feasible`` (stopped early with a selection) or ``infeasible``."""
+    """Solve once; return ``optimal``, ``feasible`` (stopped early with a selection), ``stopped``
+    (the time limit ended the solve before any selection) or ``infeasible``."""
     try:
         model.problem.solve(_engine(name, time_limit))
     except pulp.PulpSolverError as error:
@@ -101,6 +103,8 @@ def _run(model: SelectionModel, name: str, time_limit: float | None) -> str:
     status = pulp.LpStatus[model.problem.status]
     if status == "Infeasible":
         return "infeasible"
+    if status == "Not Solved" and time_limit is not None:
+        return "stopped"
     if status != "Optimal":
         raise SolverError(f"the {name} solver ended with status {status!r} and no selection")
     return "optimal" if model.problem.sol_status == pulp.LpSolutionOptimal else "feasible"
@@ -178,6 +182,8 @@ class SelectionSolver:
         if self.method == FULL_MODEL:
             outcome = _run(self.model, self.name, self.time_limit)
             seconds = time.perf_counter() - started
+            if outcome == "stopped":
+                raise SolverError(self._no_selection_in_time())
             if outcome == "infeasible":
                 return SolveResult("infeasible", False, float("nan"), None, (), (), 0.0, self.name, self.method, seconds)
             reported, attested, activities = _chosen(self.model, self.problem)
@@ -195,6 +201,14 @@ class SelectionSolver:
             remaining = None if self.time_limit is None else max(0.01, self.time_limit - (time.perf_counter() - started))
             outcome = _run(self.model, self.name, remaining)
             iterations += 1
+            if outcome == "stopped":
+                if best is None:
+                    raise SolverError(self._no_selection_in_time())
+                value, reported, attested, activities = best
+                return SolveResult(
+                    "time_limit", False, value, None, reported, attested, activities, self.name, self.method,
+                    time.perf_counter() - started, iterations,
+                )
             if outcome == "infeasible":
                 seconds = time.perf_counter() - started
                 return SolveResult("infeasible", False, float("nan"), None, (), (), 0.0, self.name, self.method, seconds, iterations)
@@ -217,6 +231,9 @@ class SelectionSolver:
                 )
             add_cut(self.model, linearization, point, activities)
 
+    def _no_selection_in_time(self) -> str:
+        return f"the time limit of {self.time_limit:g} s ended before the {self.method} found a selection; raise [optimize] time_limit_seconds"
+
     def _best_activities(self) -> tuple[tuple[int, ...], float]:
         """The fewest activities reaching the highest activities score, and that score."""
         problem = self.problem
@@ -234,8 +251,9 @@ class SelectionSolver:
         self._search = found
         seconds = time.perf_counter() - started
         if not found.selection:
-            status = "infeasible" if found.complete else "time_limit"
-            return SolveResult(status, False, float("nan"), None, (), (), 0.0, "numpy", self.method, seconds, found.nodes)
+            if not found.complete:
+                raise SolverError(self._no_selection_in_time())
+            return SolveResult("infeasible", False, float("nan"), None, (), (), 0.0, "numpy", self.method, seconds, found.nodes)
         return SolveResult(
             "optimal" if found.complete else "time_limit", found.complete, found.value, 0.0 if found.complete else None,
             found.selection, attested, activities, "numpy", self.method, seconds, found.nodes,
@@ -247,6 +265,7 @@ class SelectionSolver:
         highest activities score, as every other method attests."""
         problem = self.problem
         attested, activities = self._best_activities()
+        composed = compose_chain(problem, activities)
         by_size: dict[int, list[tuple[int, ...]]] = {}
         for columns in feasible_selections(problem):
             if frozenset(columns) not in self.excluded:
@@ -255,7 +274,7 @@ class SelectionSolver:
         for selections in by_size.values():
             for start in range(0, len(selections), ENUMERATION_BATCH):
                 batch = np.array(selections[start : start + ENUMERATION_BATCH], dtype=int)
-                values = selection_values(problem, batch, activities)
+                values = selection_values(problem, batch, activities, composed)
                 penalties = problem.tie_break_measure * batch.shape[1] + problem.tie_break_effort * problem.effort_hours[batch].sum(axis=1)
                 position = int(np.argmax(values - penalties))
                 if best is None or values[position] - penalties[position] > best[0]:

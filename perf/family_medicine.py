@@ -157,7 +157,7 @@ def main() -> None:
         last = None
         for label, prior, limit in cases:
             path = write_practice(folder, "family", rows, draws=args.draws, prior=prior, time_limit=limit)
-            seconds, run, scenario, loaded = time_plans(path, args.data_dir, args.repeat if prior is None else 1)
+            seconds, run, scenario, loaded = time_plans(path, args.data_dir, args.repeat)
             solved = [plan for plan in run.pathways if plan.solve is not None]
             slowest = max(solved, key=lambda plan: plan.solve.seconds)
             proven = all(plan.solve.proven_optimal for plan in solved)

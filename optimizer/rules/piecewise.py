@@ -9,6 +9,7 @@ takes them as its coefficients, so both read one definition.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,6 +40,34 @@ class LinearPiece:
         return above & below
 
 
+@functools.lru_cache(maxsize=256)
+def _joints(pieces: tuple[LinearPiece, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+    """For pieces that follow one another without gaps: the inner ends and whether each belongs to
+    the piece on its left; None for any other layout."""
+    for left, right in zip(pieces, pieces[1:]):
+        if left.upper != right.lower or not (left.upper_included or right.lower_included):
+            return None
+    return np.array([piece.upper for piece in pieces[:-1]], dtype=float), np.array([piece.upper_included for piece in pieces[:-1]])
+
+
+def _defining_piece(pieces: Sequence[LinearPiece], points: np.ndarray) -> np.ndarray:
+    """Element-wise, the index of the first piece containing each point (-1 where none does)."""
+    pieces = tuple(pieces)
+    joints = _joints(pieces) if pieces else None
+    if joints is None:
+        index = np.full(points.shape, -1)
+        for position, piece in enumerate(pieces):
+            index = np.where((index < 0) & piece.contains(points), position, index)
+        return index
+    ends, left_owns = joints
+    index = np.zeros(points.shape, dtype=int)
+    for end, owned in zip(ends, left_owns):
+        index += (points > end) if owned else (points >= end)
+    inside = pieces[0].contains(points) | (points > pieces[0].lower)
+    inside &= pieces[-1].contains(points) | (points < pieces[-1].upper)
+    return np.where(inside, index, -1)
+
+
 def evaluate(pieces: Sequence[LinearPiece], x: npt.ArrayLike) -> np.ndarray:
     """The function at ``x`` (element-wise); the first piece containing a point defines it.
 
@@ -48,10 +77,10 @@ def evaluate(pieces: Sequence[LinearPiece], x: npt.ArrayLike) -> np.ndarray:
         For a point outside every piece.
     """
     points = np.asarray(x, dtype=float)
-    result = np.full(points.shape, np.nan)
-    for piece in pieces:
-        inside = piece.contains(points) & np.isnan(result)
-        result = np.where(inside, piece.slope * points + piece.intercept, result)
+    index = _defining_piece(pieces, points)
+    slope = np.array([piece.slope for piece in pieces] + [np.nan])
+    intercept = np.array([piece.intercept for piece in pieces] + [np.nan])
+    result = slope[index] * points + intercept[index]
     if np.any(np.isnan(result) & ~np.isnan(points)):
         raise ValueError("a value lies outside the function's domain")
     return result if result.ndim else result[()]
@@ -93,10 +122,7 @@ def slopes(pieces: Sequence[LinearPiece], x: npt.ArrayLike) -> np.ndarray:
     """The slope of the piece that defines the function at ``x`` (element-wise): a supergradient
     of a concave function, the derivative elsewhere."""
     points = np.asarray(x, dtype=float)
-    result = np.full(points.shape, np.nan)
-    for piece in pieces:
-        inside = piece.contains(points) & np.isnan(result)
-        result = np.where(inside, piece.slope, result)
+    result = np.array([piece.slope for piece in pieces] + [np.nan])[_defining_piece(pieces, points)]
     if np.any(np.isnan(result) & ~np.isnan(points)):
         raise ValueError("a value lies outside the function's domain")
     return result
