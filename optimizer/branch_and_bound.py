@@ -2,13 +2,14 @@
 
 The chain from counted points to the objective is non-decreasing in every draw (each link is, see
 :mod:`optimizer.model`), so a partial selection S with r slots left is worth at most the mean over
-draws of ``chain(best counted points of S + the r highest points still to come)``: each draw may
-pick its own completion. Candidates are visited in decreasing order of expected points, so the "r
-highest still to come" are precomputed per position and draw, and all children of a node are
-bounded at once with NumPy. The bound holds for every counting rule (the counted points of a union
-never exceed the best ``limit`` of S plus the best r others), whatever the pieces' shapes — the
-improvement score's kink included — so the search is exact. It prunes against the second-best
-selection found, so one pass proves the optimum and the runner-up. Leaves are valued by
+draws of ``chain(the best `limit` of S's points and the r highest points still to come)``: each
+draw may pick its own completion, and counting rules only ever count fewer. Candidates are visited
+in decreasing order of expected points, so the r highest still to come (one collection type per
+measure) are precomputed per position and draw, and all children of a node are bounded at once
+with NumPy; a cheaper bound, each draw group's concave envelope of the chain at the group's mean
+(Jensen), screens the children first. The bounds hold whatever the pieces' shapes — the improvement
+score's kink included — so the search is exact. It prunes against the second-best selection found,
+so one pass proves the optimum and the runner-up. Leaves are valued by
 :func:`optimizer.model.selection_values`, the model's statement of the rules.
 """
 
