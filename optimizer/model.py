@@ -340,29 +340,50 @@ def counted_points_of(problem: SelectionProblem, selections: np.ndarray) -> np.n
 
 
 @dataclass(frozen=True)
-class ComposedChain:
-    """The whole chain as one continuous piecewise-linear function of the achieved points per
-    quality group, with the activities percent fixed: its kinks and values there, exact between
-    them; valid on [lower, upper]."""
+class _GroupFunction:
+    """One draw group's chain as a function of achieved points: its kinks (every piece end of every
+    link, carried back), its value at each kink, and the line on each open stretch between kinks."""
 
-    kinks: tuple[np.ndarray, ...]
-    values: tuple[np.ndarray, ...]
+    kinks: np.ndarray
+    at_kinks: np.ndarray
+    after_kinks: np.ndarray  # the value just right of each kink (the line's start)
+    slopes: np.ndarray  # the line's slope right of each kink (0 after the last)
+
+    def __call__(self, achieved: np.ndarray) -> np.ndarray:
+        index = np.searchsorted(self.kinks, achieved, side="right") - 1
+        base = self.kinks[index]
+        return np.where(achieved == base, self.at_kinks[index], self.after_kinks[index] + (achieved - base) * self.slopes[index])
+
+    def envelope(self) -> tuple[np.ndarray, np.ndarray]:
+        """The concave envelope's kinks and values: the upper hull of the highest value at or
+        beside each kink (so it lies above the function across its jumps too)."""
+        before = np.concatenate([[self.at_kinks[0]], self.after_kinks[:-1] + np.diff(self.kinks) * self.slopes[:-1]])
+        return _upper_hull(self.kinks, np.maximum.reduce([self.at_kinks, self.after_kinks, before]))
+
+
+@dataclass(frozen=True)
+class ComposedChain:
+    """The whole chain as one piecewise-linear function of the achieved points per quality group,
+    with the activities percent fixed, exact on [lower, upper] (jumps included); and each group's
+    concave envelope, for a cheap upper bound at the mean."""
+
+    groups: tuple[_GroupFunction, ...]
     lower: float
     upper: float
-    envelope_kinks: tuple[np.ndarray, ...] = ()
-    envelope_values: tuple[np.ndarray, ...] = ()
+    envelopes: tuple[tuple[np.ndarray, np.ndarray], ...]
 
     def mean_bound(self, group_means: np.ndarray, group_weights: np.ndarray) -> np.ndarray:
         """An upper bound on the mean value over draws from each group's mean achieved points
         (groups × columns): each group's concave envelope at its mean (Jensen), weighted."""
         bound = np.zeros(group_means.shape[1])
         for group, weight in enumerate(group_weights):
-            bound += weight * np.interp(group_means[group], self.envelope_kinks[group], self.envelope_values[group])
+            kinks, values = self.envelopes[group]
+            bound += weight * np.interp(group_means[group], kinks, values)
         return bound
 
 
 def _upper_hull(kinks: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The concave envelope of a piecewise-linear function given by its kinks (increasing)."""
+    """The concave envelope of points given by increasing kinks: the upper hull's vertices."""
     hull: list[tuple[float, float]] = []
     for point in zip(kinks.tolist(), values.tolist()):
         while len(hull) >= 2:
@@ -373,12 +394,6 @@ def _upper_hull(kinks: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.n
                 break
         hull.append(point)
     return np.array([x for x, _ in hull]), np.array([y for _, y in hull])
-
-
-def _is_continuous(pieces: Sequence[LinearPiece]) -> bool:
-    return all(
-        np.isclose(left.value(left.upper), right.value(right.lower), rtol=0, atol=1e-12) for left, right in zip(pieces, pieces[1:])
-    )
 
 
 def _ends(pieces: Sequence[LinearPiece]) -> list[float]:
@@ -397,36 +412,26 @@ def _preimages(pieces: Sequence[LinearPiece], values: Sequence[float]) -> list[f
     return found
 
 
-def compose_chain(problem: SelectionProblem, activities_percent: float) -> ComposedChain | None:
-    """The chain composed into one function per quality group, or None where a link jumps (the
-    threshold objective's step), which interpolation cannot state."""
-    if problem.quality_weight <= 0:
-        return None
+def compose_chain(problem: SelectionProblem, activities_percent: float) -> ComposedChain:
+    """The chain composed into one function of achieved points per quality group."""
     largest = float(problem.points.max(initial=0.0))
     lower = float(problem.extra_points.min(initial=0.0))
     upper = float(problem.extra_points.max(initial=0.0)) + 2 * max(problem.counted_limit, problem.maximum_measures) * largest + 1.0
     shift = problem.activities_weight * activities_percent + problem.constant
-    # only the pieces reachable from [lower, upper] must be continuous (the payment's step at a
-    # quarter of the threshold lies below every final score most practices can reach)
-    percent_lower = min(float(evaluate(pieces, lower)) for pieces in problem.quality_pieces)
-    percent_upper = max(float(evaluate(pieces, upper)) for pieces in problem.quality_pieces)
-    final_pieces = reachable(problem.final_pieces, problem.quality_weight * percent_lower + shift, problem.quality_weight * percent_upper + shift)
-    final_lower = float(evaluate(problem.final_pieces, problem.quality_weight * percent_lower + shift))
-    final_upper = float(evaluate(problem.final_pieces, problem.quality_weight * percent_upper + shift))
-    objective_pieces = reachable(problem.objective_pieces, final_lower, final_upper)
-    quality_pieces = [reachable(pieces, lower, upper) for pieces in problem.quality_pieces]
-    if not all(_is_continuous(pieces) for pieces in (*quality_pieces, final_pieces, objective_pieces)):
-        return None
     # kinks of the later links, carried back to the final score's argument, then to quality percent
-    arguments = _ends(final_pieces) + _preimages(final_pieces, _ends(objective_pieces))
-    percents = [(argument - shift) / problem.quality_weight for argument in arguments]
-    kinks, values = [], []
-    for group, pieces in enumerate(quality_pieces):
-        points = np.unique(np.clip([lower, upper, *_ends(pieces), *_preimages(pieces, percents)], lower, upper))
-        kinks.append(points)
-        values.append(_chain_of_group(problem, group, points, activities_percent))
-    envelopes = [_upper_hull(group_kinks, group_values) for group_kinks, group_values in zip(kinks, values)]
-    return ComposedChain(tuple(kinks), tuple(values), lower, upper, tuple(x for x, _ in envelopes), tuple(y for _, y in envelopes))
+    arguments = _ends(problem.final_pieces) + _preimages(problem.final_pieces, _ends(problem.objective_pieces))
+    percents = [(argument - shift) / problem.quality_weight for argument in arguments] if problem.quality_weight > 0 else []
+    groups = []
+    for group, pieces in enumerate(problem.quality_pieces):
+        kinks = np.unique(np.clip([lower, upper, *_ends(pieces), *_preimages(pieces, percents)], lower, upper))
+        at_kinks = _chain_of_group(problem, group, kinks, activities_percent)
+        # each stretch between kinks is one line: read it at two inner points, start it at the kink
+        width = np.diff(kinks)
+        first, second = kinks[:-1] + width / 3, kinks[:-1] + 2 * width / 3
+        slope = (_chain_of_group(problem, group, second, activities_percent) - _chain_of_group(problem, group, first, activities_percent)) / (second - first)
+        after = _chain_of_group(problem, group, first, activities_percent) - slope * (first - kinks[:-1])
+        groups.append(_GroupFunction(kinks, at_kinks, np.append(after, at_kinks[-1]), np.append(slope, 0.0)))
+    return ComposedChain(tuple(groups), lower, upper, tuple(function.envelope() for function in groups))
 
 
 def _chain_of_group(problem: SelectionProblem, group: int, achieved: np.ndarray, activities_percent: float) -> np.ndarray:
@@ -438,14 +443,14 @@ def _chain_of_group(problem: SelectionProblem, group: int, achieved: np.ndarray,
 
 def chain_means(problem: SelectionProblem, counted: np.ndarray, activities_percent: float, composed: ComposedChain | None = None) -> np.ndarray:
     """Mean value over draws of the chain at counted points (draws × columns), one per column;
-    by interpolation in ``composed`` when given and the points lie in its range."""
+    through ``composed`` when given and the points lie in its range."""
     achieved = counted + problem.extra_points[:, None]
     if composed is None or achieved.min() < composed.lower or achieved.max() > composed.upper:
         return np.mean(_chain(problem, counted, activities_percent).value, axis=0)
     value = np.empty_like(achieved)
-    for group, kinks in enumerate(composed.kinks):
+    for group, function in enumerate(composed.groups):
         rows = problem.quality_group == group
-        value[rows] = np.interp(achieved[rows], kinks, composed.values[group])
+        value[rows] = function(achieved[rows])
     return np.mean(value, axis=0)
 
 

@@ -40,7 +40,14 @@ PAYMENT_UNIT = 100.0
 """The payment objective is in basis points of Part B payments (percent × 100) inside the model."""
 
 THRESHOLD_SECONDARY_WEIGHT = 1e-5
-"""Under the threshold objective, the expected final score breaks ties (100 points × 1e-5 < one draw)."""
+"""Under the threshold objective, the expected final score breaks ties: 1e-5 a point up to 1,000
+draws, less beyond (:func:`threshold_secondary_weight`), so that 100 points never outweigh one draw."""
+
+
+def threshold_secondary_weight(draws: int) -> float:
+    """The expected final score's weight under the threshold objective: at most one draw's weight
+    (1 / draws) for the whole 0–100 range, so reaching 75 in one more draw always wins."""
+    return THRESHOLD_SECONDARY_WEIGHT * min(1.0, 1000.0 / max(1, draws))
 
 
 @dataclass(frozen=True)
@@ -139,7 +146,7 @@ def objective_pieces(objective: str, scenario: Scenario) -> tuple[tuple[LinearPi
     return (
         LinearPiece(0.0, threshold, True, False, 0.0, 0.0),
         LinearPiece(threshold, top, True, True, 0.0, 1.0),
-    ), THRESHOLD_SECONDARY_WEIGHT
+    ), threshold_secondary_weight(scenario.optimize.draws)
 
 
 def objective_values(final_scores: np.ndarray, objective: str, scenario: Scenario) -> np.ndarray:

@@ -28,9 +28,9 @@ POOL = 18
 DRAWS = 300
 
 
-def _problem(scenario_from, catalog, *, seed: int, objective: str, prior: float | None, maximum: int = 6):
+def _problem(scenario_from, catalog, *, seed: int, objective: str, prior: float | None, maximum: int = 6, clinicians: int = 10):
     rows = synthetic_baseline(catalog, family_medicine_measures(catalog), seed=seed, include_cahps=False)
-    everything = scenario_from(rows, clinicians=10, optimize={"draws": DRAWS, "seed": seed})
+    everything = scenario_from(rows, clinicians=clinicians, optimize={"draws": DRAWS, "seed": seed})
     candidates, forecast = prepare_forecast(everything, catalog)
     pathway = read_pathway(catalog, TRADITIONAL, everything.policy)
     eligible = pathway_candidates(candidates, pathway, catalog, everything).eligible
@@ -40,7 +40,7 @@ def _problem(scenario_from, catalog, *, seed: int, objective: str, prior: float 
     kept.append(admin_claims("479", 0.16, 400))  # scored in most draws: extra points and two quality groups
     scenario = scenario_from(
         kept,
-        clinicians=10,
+        clinicians=clinicians,
         prior_year_achievement_percent=prior,
         optimize={"draws": DRAWS, "seed": seed, "objective": objective, "max_quality_measures": maximum},
     )
@@ -58,17 +58,19 @@ def _best_two(problem, method):
 
 
 @pytest.mark.parametrize(
-    ("seed", "objective", "prior", "maximum"),
+    ("seed", "objective", "prior", "maximum", "clinicians"),
     [
-        (3, "expected_payment", 60.0, 6),
-        (4, "expected_score", 55.0, 6),
-        (5, "threshold_probability", 60.0, 6),
-        (6, "expected_payment", None, 7),
+        (3, "expected_payment", 60.0, 6, 10),
+        (7, "expected_payment", 70.0, 6, 40),
+        (4, "expected_score", 55.0, 6, 10),
+        (8, "expected_score", 65.0, 6, 40),
+        (5, "threshold_probability", 60.0, 6, 10),
+        (6, "expected_payment", None, 7, 10),
     ],
-    ids=["payment-improvement", "score-improvement", "threshold-improvement", "payment-hedge7"],
+    ids=["payment-improvement", "payment-improvement-large", "score-improvement", "score-improvement-large", "threshold-improvement", "payment-hedge7"],
 )
-def test_branch_and_bound_equals_enumeration(seed, objective, prior, maximum, scenario_from, catalog_2026) -> None:
-    problem = _problem(scenario_from, catalog_2026, seed=seed, objective=objective, prior=prior, maximum=maximum)
+def test_branch_and_bound_equals_enumeration(seed, objective, prior, maximum, clinicians, scenario_from, catalog_2026) -> None:
+    problem = _problem(scenario_from, catalog_2026, seed=seed, objective=objective, prior=prior, maximum=maximum, clinicians=clinicians)
     assert problem.candidate_count == POOL
     searched, searched_second = _best_two(problem, BRANCH_AND_BOUND)
     enumerated, enumerated_second = _best_two(problem, ENUMERATION)

@@ -341,3 +341,16 @@ def test_ties_go_to_fewer_measures_and_less_effort(scenario_from, catalog_2026) 
     assert _labels(plan) == {"001 (ecqm)", "134 (ecqm)", "236 (ecqm)", "317 (ecqm)", "475 (ecqm)", "438 (ecqm)"}
     assert_allclose(_quality_percent(plan), 100.0)
     assert len(plan.outlook.activities) == 1 and plan.outlook.score.activities_percent == 100.0
+
+
+# --- (h) the threshold objective's tie-break --------------------------------------------------
+
+
+@pytest.mark.parametrize("draws", [0, 1, 200, 1000, 4000, 100_000])
+def test_expected_score_never_outweighs_one_more_draw_at_the_threshold(draws) -> None:
+    # Under threshold_probability the objective is P(final ≥ 75) + weight × E[final]; a whole
+    # 0–100 range of expected score must weigh no more than one draw (1 / draws) reaching 75.
+    from optimizer.problem import threshold_secondary_weight
+
+    weight = threshold_secondary_weight(draws)
+    assert 0 < 100 * weight <= 1 / max(1, draws)
