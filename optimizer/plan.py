@@ -132,8 +132,8 @@ class Plan:
 
 
 def forecast_settings(scenario: Scenario) -> ForecastSettings:
-    """The forecast assumptions from the scenario's ``[optimize]`` table."""
-    return ForecastSettings(draws=scenario.optimize.draws, seed=scenario.optimize.seed)
+    """The forecast's draws and seed (``[optimize]``) and assumptions (``[forecast]``, else the defaults)."""
+    return ForecastSettings(draws=scenario.optimize.draws, seed=scenario.optimize.seed, **scenario.forecast)
 
 
 def proxy_benchmarks(candidates: Sequence[Candidate], catalog: object) -> dict[tuple[str, str], Benchmark]:

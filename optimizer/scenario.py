@@ -41,9 +41,17 @@ TOP_LEVEL_KEYS: tuple[str, ...] = (
     "payment",
     "policy",
     "optimize",
+    "forecast",
     "expected_change",
     "what_if",
 )
+FORECAST_LIMITS: Mapping[str, tuple[float, float]] = {
+    "rate_drift": (0.0, 3.0),
+    "benchmark_probability": (0.0, 1.0),
+    "prior_met": (0.01, 100.0),
+    "prior_not_met": (0.01, 100.0),
+}
+"""The ``[forecast]`` keys (assumptions of :class:`optimizer.forecast.ForecastSettings`) and their ranges."""
 CATEGORY_MODES: tuple[str, ...] = ("score", "reweighted", "measures")
 
 
@@ -142,6 +150,8 @@ class Scenario:
     policy: Policy
     optimize: OptimizeSettings
     raw: Mapping[str, Any]
+    forecast: Mapping[str, float] = field(default_factory=dict)
+    """The forecast assumptions the ``[forecast]`` table sets (the others keep their defaults)."""
     variant: str | None = None
     rescore_only: bool = False
     """A what-if variant that re-scores the base file's recommended selection instead of re-planning."""
@@ -205,6 +215,7 @@ def read_scenario(path: str | Path, raw: Mapping[str, Any] | None = None, varian
         policy=policy,
         optimize=_read_optimize(top.table("optimize")),
         raw=raw,
+        forecast=_read_forecast(top.table("forecast")),
     )
 
 
@@ -415,6 +426,11 @@ def _read_optimize(table: Table) -> OptimizeSettings:
         time_limit_seconds=table.number("time_limit_seconds", default=None, minimum=0.1),
         solver=table.text("solver", default=None, choices=SOLVERS),
     )
+
+
+def _read_forecast(table: Table) -> dict[str, float]:
+    table.check_keys(tuple(FORECAST_LIMITS))
+    return {name: table.number(name, minimum=low, maximum=high) for name, (low, high) in FORECAST_LIMITS.items() if table.has(name)}
 
 
 def with_optimize_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:

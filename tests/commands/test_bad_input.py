@@ -50,6 +50,14 @@ CASES = [
     ("unknown activity", '"IA_AHW_1"', '"IA_NOPE_1"', ["scenario.toml", "improvement_activities.available", "IA_NOPE_1"]),
     ("unknown objective", 'objective = "expected_payment"', 'objective = "most_money"', ["scenario.toml", "optimize.objective"]),
     ("bad TOML", "[practice]", "[practice", ["scenario.toml"]),
+    ("forecast assumption out of range", "[optimize]", "[forecast]\nrate_drift = 5.0\n\n[optimize]", ["scenario.toml", "forecast.rate_drift", "at most 3.0"]),
+    ("unknown forecast assumption", "[optimize]", "[forecast]\ndrift = 0.2\n\n[optimize]", ["scenario.toml", "forecast.drift"]),
+    (
+        "forecast assumption out of range in a what-if",
+        'name = "PI reweighted (hardship exception)"',
+        'name = "PI reweighted (hardship exception)"\nforecast = { benchmark_probability = 2 }',
+        ["scenario.toml", "what-if", "forecast.benchmark_probability", "at most 1.0"],
+    ),
 ]
 
 
