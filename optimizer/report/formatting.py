@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from optimizer.collection_types import ADMIN_CLAIMS
+
 CATEGORY_TITLES: dict[str, str] = {
     "quality": "Quality",
     "cost": "Cost",
@@ -22,6 +24,14 @@ def number(value: float | None, digits: int = 2) -> str:
 def percent(value: float | None, digits: int = 1) -> str:
     """``12.3%`` for a value already on a 0–100 scale."""
     return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}%"
+
+
+def performance_rate(value: float | None, collection_type: str) -> str:
+    """A measure's rate as CMS states it: a percent, or for administrative-claims measures (479's
+    readmission rate, 484's admissions per 100 person-years) CMS's own number, unitless."""
+    if collection_type == ADMIN_CLAIMS:
+        return number(value, 4)
+    return percent(value, 2)
 
 
 def signed_percent(value: float, digits: int = 2) -> str:

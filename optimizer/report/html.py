@@ -15,7 +15,7 @@ from typing import Any
 
 from optimizer.collection_types import DESCRIPTIONS
 from optimizer.reasons import collection_type_name
-from optimizer.report.formatting import CATEGORY_TITLES, dollars, number, percent, signed_percent
+from optimizer.report.formatting import CATEGORY_TITLES, dollars, number, percent, performance_rate, signed_percent
 from optimizer.report.svg_charts import bar_chart_svg, histogram_svg, line_chart_svg
 
 # ---------------------------------------------------------------------------------------------
@@ -743,7 +743,7 @@ def render_score_html(result_or_document: Any) -> str:
                     element("div", measure["note"], class_="stat-detail", data_testid=f"note-{measure['measure_id']}") if measure.get("note") else "",
                 ]
             ),
-            percent(measure["performance_rate"], 2),
+            performance_rate(measure["performance_rate"], measure["collection_type"]),
             f"{measure['case_count']:,}",
             percent(measure["data_completeness"], 1) if measure.get("data_completeness") is not None else "—",
             "—" if measure["decile"] is None else str(measure["decile"]),

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.collection_types import DESCRIPTIONS
-from optimizer.report.formatting import CATEGORY_TITLES, dollars, markdown_table, number, percent, signed_percent
+from optimizer.report.formatting import CATEGORY_TITLES, dollars, markdown_table, number, percent, performance_rate, signed_percent
 from optimizer.rules.parameters import CATEGORIES, QUALITY, IMPROVEMENT_ACTIVITIES
 from optimizer.scoring import SCALING_CASES, MeasureScore, ScoreResult
 
@@ -129,7 +129,7 @@ def render_score_markdown(result: ScoreResult) -> str:
                 measure.measure_id,
                 DESCRIPTIONS.get(measure.collection_type, measure.collection_type).split(" (")[0],
                 measure.title[:60],
-                percent(None if np.isnan(measure.performance_rate) else measure.performance_rate, 2),
+                performance_rate(None if np.isnan(measure.performance_rate) else measure.performance_rate, measure.collection_type),
                 str(measure.case_count),
                 "—" if measure.decile is None else str(measure.decile),
                 number(measure.points),
