@@ -9,7 +9,7 @@ non-decreasing piecewise-linear functions, each stated once by the rules
     final score     = final_pieces(w_Q × quality percent + w_IA × activities percent + constant)
     value           = objective_pieces(final score)                          payment, threshold
 
-Two exact formulations share these numbers:
+Three exact statements share these numbers (:mod:`optimizer.solve` picks among them):
 
 * the **outer-approximation master** (:func:`build_master`, :func:`add_cut`), used when every
   draw's chain is concave on the values it can reach (the usual case: the payment scale is concave
@@ -18,10 +18,16 @@ Two exact formulations share these numbers:
   mean over draws at a selection (:func:`linearize`); the optimum of the master bounds every
   selection from above, so when it is attained by the selection it proposes, that selection is
   optimal;
-* the **full model** (:func:`build_model`) otherwise: per draw, each link is folded into the
-  objective where one piece is reachable, an epigraph variable where the reachable part is concave,
-  and a disjunctive segment choice (convex-hull form, binaries) where it is not: the improvement
-  score's kink, the payment step at a quarter of the threshold, the threshold indicator.
+* **selection values** (:func:`selection_values`, :func:`compose_chain`): the chain valued for
+  whole batches of selections with NumPy — the chain composed into one piecewise-linear function of
+  the achieved points per draw group (jumps included), and its concave envelope for bounds — used
+  by enumeration of small pools and by :mod:`optimizer.branch_and_bound` when the chain is not
+  concave (the improvement score's kink, the threshold indicator);
+* the **full model** (:func:`build_model`): per draw, each link is folded into the objective where
+  one piece is reachable, an epigraph variable where the reachable part is concave, and a
+  disjunctive segment choice (convex-hull form, binaries) where it is not. It is slow where the
+  chain is not concave (its relaxation is the concave envelope over every feasible selection's
+  range) and serves as the independent check of the other two in the tests.
 
 Counting: with at most ``required`` measures (6, or 4 in an MVP) and a priority measure guaranteed
 by the reporting rule, every reported measure counts, so counted points are linear in ``report``.

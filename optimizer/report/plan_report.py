@@ -209,9 +209,34 @@ def render_plan_markdown(document: dict[str, Any]) -> str:
         "",
         "Scores are forecasts for the performance year from the baseline counts; dollars are a year of the "
         f"adjustment on {dollars(document['medicare_part_b_allowed']).lstrip('+')} of Medicare Part B allowed charges.",
+        "",
+        solver_note(document) if all_proven(document) else f"**{solver_note(document)}**",
     ]
     lines += [f"- {note}" for note in document["notes"]]
     return "\n".join(lines) + "\n"
+
+
+def all_proven(document: dict[str, Any]) -> bool:
+    """Whether every solved pathway's selection is proven best."""
+    return all(entry["solver"]["status"] == "optimal" for entry in document["pathways"] if entry.get("solver"))
+
+
+def solver_note(document: dict[str, Any]) -> str:
+    """Whether every pathway's selection is proven best, and how each was found (plain text)."""
+    solved = [entry for entry in document["pathways"] if entry.get("solver")]
+    methods: dict[str, int] = {}
+    for entry in solved:
+        methods[entry["solver"]["method"]] = methods.get(entry["solver"]["method"], 0) + 1
+    how = ", ".join(f"{method} {count}" for method, count in methods.items())
+    stopped = [entry for entry in solved if entry["solver"]["status"] != "optimal"]
+    if all_proven(document):
+        return f"Every pathway's selection is proven best ({how}; {document['seconds']:.1f} s in all)."
+    def gap(entry: dict[str, Any]) -> str:
+        value = entry["solver"]["optimality_gap"]
+        return "gap unknown" if value is None else f"gap {100 * value:.3f}%"
+
+    detail = "; ".join(f"{entry['pathway']} ({gap(entry)})" for entry in stopped)
+    return f"Not proven best: the time limit stopped {detail}. Raise time_limit_seconds for a proof ({how})."
 
 
 PLAN_CSV_COLUMNS = (

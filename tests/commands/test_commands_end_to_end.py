@@ -91,6 +91,8 @@ def test_plan_in_every_format_reports_the_api_numbers(
     assert code == 0
     assert f"expected final score **{number(best['expected_final_score'])}**" in markdown
     assert f"({best['pathway']})" in markdown
+    assert all(entry["solver"]["status"] == "optimal" for entry in document["pathways"] if "solver" in entry)
+    assert "Every pathway's selection is proven best (" in markdown
 
     code, table, _ = run(capsys, "plan", *common, "--format", "csv")
     rows = [row for row in csv.DictReader(io.StringIO(table)) if row["recommended"] == "True"]
