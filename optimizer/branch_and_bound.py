@@ -23,6 +23,10 @@ import numpy as np
 
 from optimizer.model import SelectionProblem, chain_means, compose_chain, selection_values
 
+ROUNDING_ALLOWANCE = 1e-9
+"""Points added before a bound reads the composed chain (non-decreasing): a kink placed a rounding
+error off (the threshold's step carried back through two links) must not lower a bound. Leaves
+are valued by the links themselves, never by the composed chain."""
 PRUNING_TOLERANCE = 1e-9
 """A node is cut off when its bound is below the incumbent by more than this (relative): float
 round-off between a bound and a leaf's value must never cut off the optimum."""
@@ -120,7 +124,7 @@ class _Search:
         if not feasible:
             return
         positions = np.array(feasible, dtype=int)
-        values = selection_values(self.problem, self.order[positions], self.activities, self.composed)
+        values = selection_values(self.problem, self.order[positions], self.activities)
         keys = values - self._penalty(positions)
         for index in np.argsort(-keys, kind="stable")[:2]:
             selection = tuple(sorted(int(self.order[position]) for position in positions[index]))
@@ -148,7 +152,7 @@ class _Search:
         positions = np.array(children)
         means = self.column_means[:, list(chosen)].sum(axis=1)[:, None] + self.column_means[:, positions]
         means = means + self.following_means[positions + 1, left].T + self.extra_means[:, None]
-        bounds = self.composed.mean_bound(means, self.group_weights)
+        bounds = self.composed.mean_bound(means + ROUNDING_ALLOWANCE, self.group_weights)
         return [position for position, bound in zip(children, bounds) if not self._cut_off(float(bound))]
 
     def search(self, chosen: tuple[int, ...], start: int, used: frozenset[str], effort: float) -> None:
@@ -183,7 +187,7 @@ class _Search:
             coming = self.following_values[np.array(children) + 1, :, :slots].transpose(1, 0, 2)  # draws × children × slots
             union = np.concatenate([self.points[:, partial], coming], axis=2)
             counted = -np.sort(-union, axis=2)[:, :, : self.limit].sum(axis=2)
-        bounds = chain_means(problem, counted, self.activities, self.composed)
+        bounds = chain_means(problem, counted + ROUNDING_ALLOWANCE, self.activities, self.composed)
         for index in np.argsort(-bounds, kind="stable"):
             if self._cut_off(float(bounds[index])):
                 break  # the rest are bounded lower still

@@ -18,11 +18,12 @@ Three exact statements share these numbers (:mod:`optimizer.solve` picks among t
   mean over draws at a selection (:func:`linearize`); the optimum of the master bounds every
   selection from above, so when it is attained by the selection it proposes, that selection is
   optimal;
-* **selection values** (:func:`selection_values`, :func:`compose_chain`): the chain valued for
-  whole batches of selections with NumPy — the chain composed into one piecewise-linear function of
-  the achieved points per draw group (jumps included), and its concave envelope for bounds — used
-  by enumeration of small pools and by :mod:`optimizer.branch_and_bound` when the chain is not
-  concave (the improvement score's kink, the threshold indicator);
+* **selection values** (:func:`selection_values`): the chain valued link by link for whole batches
+  of selections with NumPy, used by enumeration of small pools and by
+  :mod:`optimizer.branch_and_bound` when the chain is not concave (the improvement score's kink, the
+  threshold indicator); the search's bounds read the chain composed into one piecewise-linear
+  function of the achieved points per draw group (:func:`compose_chain`, jumps included) and its
+  concave envelope;
 * the **full model** (:func:`build_model`): per draw, each link is folded into the objective where
   one piece is reachable, an epigraph variable where the reachable part is concave, and a
   disjunctive segment choice (convex-hull form, binaries) where it is not. It is slow where the

@@ -26,7 +26,6 @@ from optimizer.model import (
     add_cut,
     build_master,
     build_model,
-    compose_chain,
     linearize,
     outer_approximation_applies,
     selection_count,
@@ -265,7 +264,6 @@ class SelectionSolver:
         highest activities score, as every other method attests."""
         problem = self.problem
         attested, activities = self._best_activities()
-        composed = compose_chain(problem, activities)
         by_size: dict[int, list[tuple[int, ...]]] = {}
         for columns in feasible_selections(problem):
             if frozenset(columns) not in self.excluded:
@@ -274,7 +272,7 @@ class SelectionSolver:
         for selections in by_size.values():
             for start in range(0, len(selections), ENUMERATION_BATCH):
                 batch = np.array(selections[start : start + ENUMERATION_BATCH], dtype=int)
-                values = selection_values(problem, batch, activities, composed)
+                values = selection_values(problem, batch, activities)
                 penalties = problem.tie_break_measure * batch.shape[1] + problem.tie_break_effort * problem.effort_hours[batch].sum(axis=1)
                 position = int(np.argmax(values - penalties))
                 if best is None or values[position] - penalties[position] > best[0]:
