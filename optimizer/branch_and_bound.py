@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.model import SelectionProblem, chain_means, compose_chain, selection_values
+from optimizer.model import SelectionProblem, chain_means, compose_chain, selection_values, tie_break_penalties
 
 ROUNDING_ALLOWANCE = 1e-9
 """Points added before a bound reads the composed chain (non-decreasing): a kink placed a rounding
@@ -69,7 +69,7 @@ class _Search:
         self.satisfies_rule = flags[self.order]
         self.maximum = problem.maximum_measures
         self.limit = min(problem.counted_limit, self.maximum)
-        self.following = self._following_best()
+        self.following, self.following_values = self._following_best()
         # per quality group: weights and mean points, for the cheap bound (mean_bound) tried first
         groups = [problem.quality_group == group for group in range(len(problem.quality_pieces))]
         groups = [rows if rows.any() else np.ones_like(rows) for rows in groups]  # an empty group weighs 0
@@ -84,14 +84,15 @@ class _Search:
         self.nodes = 0
         self.complete = True
 
-    def _following_best(self) -> np.ndarray:
+    def _following_best(self) -> tuple[np.ndarray, np.ndarray]:
         """``following[i, r]``: per draw, the sum of the r highest points among positions i, i+1, …
-        taking at most one collection type of each measure."""
+        taking at most one collection type of each measure; and ``values[i]``: those points
+        themselves, best first (draws × limit)."""
         count, draws = self.points.shape[1], self.points.shape[0]
         column_of = {measure_id: column for column, measure_id in enumerate(dict.fromkeys(self.measures))}
         best_by_measure = np.zeros((draws, len(column_of)))
         following = np.zeros((count + 1, self.limit + 1, draws))
-        self.following_values = np.zeros((count + 1, draws, self.limit))  # the r highest themselves, best first
+        values = np.zeros((count + 1, draws, self.limit))
         for position in range(count - 1, -1, -1):
             column = column_of[self.measures[position]]
             np.maximum(best_by_measure[:, column], self.points[:, position], out=best_by_measure[:, column])
@@ -99,15 +100,11 @@ class _Search:
             if highest.shape[1] > self.limit:
                 highest = np.partition(highest, self.limit - 1, axis=1)[:, : self.limit]
             highest = -np.sort(highest, axis=1)
-            self.following_values[position, :, : highest.shape[1]] = highest
+            values[position, :, : highest.shape[1]] = highest
             sums = np.cumsum(highest, axis=1)
             following[position, 1 : sums.shape[1] + 1] = sums.T
             following[position, sums.shape[1] + 1 :] = sums[:, -1]
-        return following
-
-    def _penalty(self, positions: np.ndarray) -> np.ndarray:
-        problem = self.problem
-        return problem.tie_break_measure * positions.shape[1] + problem.tie_break_effort * self.effort[positions].sum(axis=1)
+        return following, values
 
     def _feasible(self, positions: tuple[int, ...]) -> bool:
         problem = self.problem
@@ -125,7 +122,7 @@ class _Search:
             return
         positions = np.array(feasible, dtype=int)
         values = selection_values(self.problem, self.order[positions], self.activities)
-        keys = values - self._penalty(positions)
+        keys = values - tie_break_penalties(self.problem, self.order[positions])
         for index in np.argsort(-keys, kind="stable")[:2]:
             selection = tuple(sorted(int(self.order[position]) for position in positions[index]))
             self.offer(Incumbent(selection, float(values[index]), float(keys[index])))
@@ -145,9 +142,10 @@ class _Search:
         return bound < key - PRUNING_TOLERANCE * max(1.0, abs(key))
 
     def _promising(self, chosen: tuple[int, ...], children: list[int], left: int) -> list[int]:
-        """The children whose cheap bound (concave envelope at the mean, counting every reported
-        measure) does not already rule them out; the exact per-draw bound is computed for these only."""
-        if self.composed is None or self.second is None:
+        """The children whose cheap bound (each draw group's concave envelope at its mean points,
+        counting every reported measure) does not already rule them out; the per-draw bound is
+        computed for these only."""
+        if self.second is None:
             return children
         positions = np.array(children)
         means = self.column_means[:, list(chosen)].sum(axis=1)[:, None] + self.column_means[:, positions]

@@ -461,6 +461,12 @@ def chain_means(problem: SelectionProblem, counted: np.ndarray, activities_perce
     return np.mean(value, axis=0)
 
 
+def tie_break_penalties(problem: SelectionProblem, selections: np.ndarray) -> np.ndarray:
+    """The model's tie-breaks for selections (rows of column indices, one size): fewer measures,
+    less effort; subtracted from a selection's value wherever selections are compared."""
+    return problem.tie_break_measure * selections.shape[1] + problem.tie_break_effort * problem.effort_hours[selections].sum(axis=1)
+
+
 def selection_values(
     problem: SelectionProblem, selections: np.ndarray, activities_percent: float, composed: ComposedChain | None = None
 ) -> np.ndarray:

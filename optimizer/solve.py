@@ -30,6 +30,7 @@ from optimizer.model import (
     outer_approximation_applies,
     selection_count,
     selection_values,
+    tie_break_penalties,
 )
 
 RELATIVE_GAP = 1e-9
@@ -273,7 +274,7 @@ class SelectionSolver:
             for start in range(0, len(selections), ENUMERATION_BATCH):
                 batch = np.array(selections[start : start + ENUMERATION_BATCH], dtype=int)
                 values = selection_values(problem, batch, activities)
-                penalties = problem.tie_break_measure * batch.shape[1] + problem.tie_break_effort * problem.effort_hours[batch].sum(axis=1)
+                penalties = tie_break_penalties(problem, batch)
                 position = int(np.argmax(values - penalties))
                 if best is None or values[position] - penalties[position] > best[0]:
                     best = (float(values[position] - penalties[position]), float(values[position]), tuple(int(j) for j in batch[position]))
