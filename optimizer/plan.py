@@ -29,6 +29,7 @@ from optimizer.problem import (
 from optimizer.rules.measure_points import Benchmark
 from optimizer.scenario import TRADITIONAL, Scenario
 from optimizer.scoring import FixedCategories, SelectionScore, activities_percent, fixed_categories, score_selection
+from optimizer.model import SelectionProblem
 from optimizer.solve import SelectionSolver, SolveResult
 
 CONSISTENCY_TOLERANCE = 1e-6
@@ -90,11 +91,20 @@ class Outlook:
 
 
 @dataclass(frozen=True)
-class _Session:
-    """What a pathway's solve keeps for a second solve (the runner-up)."""
+class _Part:
+    """One of a pathway's problems (all required measures, or fewer under an effort budget), its
+    solver and its best selection."""
 
     solver: SelectionSolver
-    problem: object
+    problem: SelectionProblem
+    result: SolveResult
+
+
+@dataclass(frozen=True)
+class _Session:
+    """What a pathway's solve keeps for a second solve (the runner-up): its parts, the winner first."""
+
+    parts: tuple[_Part, ...]
     fixed: FixedCategories
 
 
@@ -216,47 +226,64 @@ def plan_pathway(
     split = pathway_candidates(candidates, pathway, catalog, scenario)
     fixed = fixed_categories(scenario, catalog, pathway)
     try:
-        problem = build_selection_problem(scenario, pathway, split, forecast, fixed, catalog, objective)
+        problems = [build_selection_problem(scenario, pathway, split, forecast, fixed, catalog, objective)]
+        if scenario.optimize.effort_budget_hours is not None and problems[0].minimum_measures >= 2:
+            # a budget may not fit every required measure: CMS scores the missing ones 0
+            problems.append(build_selection_problem(scenario, pathway, split, forecast, fixed, catalog, objective, partial=True))
     except InputError as error:
         return PathwayPlan(pathway, split, None, None, {}, infeasible_reason=error.reason)
-    solver = SelectionSolver(problem, scenario.optimize.solver, scenario.optimize.time_limit_seconds)
+    solvers = [SelectionSolver(problem, scenario.optimize.solver, scenario.optimize.time_limit_seconds) for problem in problems]
     build_seconds = time.perf_counter() - started
-    result = solver.best()
-    if result.status == "infeasible":
-        return PathwayPlan(pathway, split, None, result, solver.statistics, infeasible_reason=_why_infeasible(problem, split), build_seconds=build_seconds)
+    results = [solver.best() for solver in solvers]
+    parts = [_Part(solver, problem, result) for solver, problem, result in zip(solvers, problems, results) if result.status != "infeasible"]
+    if not parts:
+        return PathwayPlan(
+            pathway, split, None, results[0], solvers[0].statistics, infeasible_reason=_why_infeasible(problems[-1], split), build_seconds=build_seconds
+        )
+    parts.sort(key=lambda part: -part.result.objective)  # stable: all required measures win a tie
+    winner = parts[0]
+    outlook = _rescored(winner.result, winner.problem, split, forecast, fixed, scenario, pathway, objective)
+    session = _Session(tuple(parts), fixed)
+    return PathwayPlan(pathway, split, outlook, winner.result, winner.solver.statistics, build_seconds=build_seconds, session=session)
+
+
+def _rescored(
+    result: SolveResult, problem: SelectionProblem, split: PathwayCandidates, forecast: Forecast, fixed: FixedCategories,
+    scenario: Scenario, pathway: Pathway, objective: str,
+) -> Outlook:
+    """The solver's selection scored by the rules, refusing any difference from the model's value."""
     attested = [problem.activity_ids[a] for a in result.attested]
     outlook = outlook_of(result.reported, attested, split.eligible, split, forecast, fixed, scenario, pathway, objective)
     _check_consistency(result.objective, outlook, pathway)
-    session = _Session(solver, problem, fixed)
-    return PathwayPlan(pathway, split, outlook, result, solver.statistics, build_seconds=build_seconds, session=session)
+    return outlook
 
 
 def with_runner_up(plan: PathwayPlan, forecast: Forecast, scenario: Scenario, objective: str) -> PathwayPlan:
-    """The plan with its runner-up: the best selection of other measures or collection types."""
+    """The plan with its runner-up: the best selection of other measures or collection types (the
+    winning problem's second best, or the other problem's best under an effort budget)."""
     if plan.session is None or plan.solve is None:
         return plan
-    solver, problem, fixed = plan.session.solver, plan.session.problem, plan.session.fixed
-    solver.exclude(plan.solve.reported)
-    second = solver.best()
-    if second.status == "infeasible":
+    winner, others = plan.session.parts[0], plan.session.parts[1:]
+    winner.solver.exclude(plan.solve.reported)
+    contenders = [(winner.solver.best(), winner.problem)] + [(part.result, part.problem) for part in others]
+    contenders = [(result, problem) for result, problem in contenders if result.status != "infeasible"]
+    if not contenders:
         return plan
-    attested = [problem.activity_ids[a] for a in second.attested]  # type: ignore[attr-defined]
-    split = plan.candidates
-    runner_up = outlook_of(second.reported, attested, split.eligible, split, forecast, fixed, scenario, plan.pathway, objective)
-    _check_consistency(second.objective, runner_up, plan.pathway)
+    second, problem = max(contenders, key=lambda contender: contender[0].objective)
+    runner_up = _rescored(second, problem, plan.candidates, forecast, plan.session.fixed, scenario, plan.pathway, objective)
     return replace(plan, runner_up=runner_up)
 
 
-def _why_infeasible(problem: object, split: PathwayCandidates) -> str:
-    data = problem  # SelectionProblem
-    if data.required_groups and data.effort_budget_hours is not None:  # type: ignore[attr-defined]
+def _why_infeasible(problem: SelectionProblem, split: PathwayCandidates) -> str:
+    rule_flags = {"outcome": problem.is_outcome, "high_priority": problem.is_high_priority}.get(problem.reporting_rule)
+    if rule_flags is not None and not rule_flags.any():
+        kind = "an outcome" if problem.reporting_rule == "outcome" else "a high-priority"
+        return f"{kind} measure applies to the practice but none is left after [optimize] exclude / collection_types"
+    if problem.required_groups and problem.effort_budget_hours is not None:
         return "the required measures do not fit the effort budget or the reporting rules"
-    if data.effort_budget_hours is not None:  # type: ignore[attr-defined]
-        return f"no selection of {data.minimum_measures} measures fits the effort budget of {data.effort_budget_hours:g} hours"  # type: ignore[attr-defined]
-    if data.reporting_rule == "outcome":  # type: ignore[attr-defined]
-        return "an outcome measure applies to the practice but none is left after [optimize] exclude / collection_types"
-    if data.reporting_rule == "high_priority":  # type: ignore[attr-defined]
-        return "a high-priority measure applies to the practice but none is left after [optimize] exclude / collection_types"
+    if problem.effort_budget_hours is not None:
+        needed = {"outcome": "outcome measure", "high_priority": "high-priority measure"}.get(problem.reporting_rule, "measure")
+        return f"no {needed} fits the effort budget of {problem.effort_budget_hours:g} hours"
     return "the constraints leave no feasible selection"
 
 

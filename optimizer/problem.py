@@ -165,8 +165,11 @@ def build_selection_problem(
     fixed: FixedCategories,
     catalog: object,
     objective: str,
+    partial: bool = False,
 ) -> SelectionProblem:
-    """The integer program's numbers for one pathway.
+    """The integer program's numbers for one pathway; with ``partial``, for reporting fewer measures
+    than the pathway requires (1 to required − 1: what an effort budget may force; each missing
+    measure scores 0 and, under the full-participation rule, there is no improvement score).
 
     Raises
     ------
@@ -193,6 +196,8 @@ def build_selection_problem(
     user_maximum = settings.max_quality_measures if not pathway.is_mvp else pathway.required_measures + hedge
     maximum = min(user_maximum, distinct_measures)
     minimum = min(pathway.required_measures, maximum)
+    if partial:
+        minimum, maximum = 1, min(pathway.required_measures - 1, distinct_measures)
     small = scenario.small_practice
     bonus = policy.small_practice_bonus if small else 0.0
     full_participation = minimum >= pathway.required_measures or not policy.improvement_requires_full_participation

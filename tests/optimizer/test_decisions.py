@@ -235,6 +235,21 @@ def test_effort_budget_is_respected(scenario_from, catalog_2026) -> None:
     assert_allclose(_quality_percent(plan), 100 * (50 + H226) / 60)
 
 
+def test_a_budget_too_small_for_six_reports_fewer(scenario_from, catalog_2026) -> None:
+    # The cheapest six take 1 + 2 + 2 + 2 + 2 + 6 = 15 hours. Within 5 hours the best is 236 and 001
+    # (2 hours each, both outcome, 10 points) and 226 (1 hour, 7.3533): three measures, the three
+    # missing ones score 0 in a denominator of 60 (rules file §2.10), and without full participation
+    # there is no improvement score although last year's achievement (20%) is far below this year's.
+    scenario = scenario_from(CONSTRAINED_ROWS, clinicians=40, prior_year_achievement_percent=20.0, optimize={"effort_budget_hours": 5})
+    plan = _plan(scenario, catalog_2026)
+    assert _labels(plan) == {"236 (ecqm)", "001 (ecqm)", "226 (ecqm)"}
+    assert_allclose(_quality_percent(plan), 100 * (20 + H226) / 60)
+    assert plan.outlook.score.quality.improvement_percent == pytest.approx(0.0)
+    # the runner-up also stays within 5 hours: another three, or two of them
+    runner_up = plan_scenario(scenario, catalog_2026).recommended.runner_up
+    assert runner_up is not None and sum(candidate.effort_hours for candidate in runner_up.selected) <= 5
+
+
 # --- (f) infeasible cases ------------------------------------------------------------------------
 
 
@@ -249,11 +264,12 @@ def test_effort_budget_is_respected(scenario_from, catalog_2026) -> None:
             "no pathway has a feasible selection (traditional: an outcome measure applies to the practice "
             "but none is left after [optimize] exclude / collection_types)",
         ),
-        # Six measures are needed (seven measures in the pool) and the cheapest six take 15 hours.
+        # Fewer than six measures may be reported under a budget, but an outcome measure is needed
+        # (§2.10) and the cheapest, 236 and 001 eCQMs, take 2 hours each.
         (
-            {"effort_budget_hours": 5},
+            {"effort_budget_hours": 1.5},
             8,
-            "no pathway has a feasible selection (traditional: no selection of 6 measures fits the effort budget of 5 hours)",
+            "no pathway has a feasible selection (traditional: no outcome measure fits the effort budget of 1.5 hours)",
         ),
         # Claims measures are for small practices only (§12); a group of 40 cannot report them.
         (
