@@ -181,6 +181,14 @@ class _Search:
         slots = min(left, self.limit)
         if partial.shape[1] + slots <= self.limit:  # everything reported counts
             counted = self.points[:, partial].sum(axis=2) + self.following[np.array(children) + 1, slots].T
+        elif partial.shape[1] + slots == self.limit + 1:  # hedging with one more: all of them but the lowest
+            positions = np.array(children)
+            lowest_coming = self.following_values[positions + 1, :, slots - 1].T  # draws × children
+            total = self.points[:, partial].sum(axis=2) + self.following[positions + 1, slots].T
+            lowest = np.minimum(self.points[:, positions], lowest_coming)
+            if chosen:
+                lowest = np.minimum(lowest, self.points[:, list(chosen)].min(axis=1)[:, None])
+            counted = total - lowest
         else:  # hedging: per draw, the best `limit` of the partial selection and the best still to come
             coming = self.following_values[np.array(children) + 1, :, :slots].transpose(1, 0, 2)  # draws × children × slots
             union = np.concatenate([self.points[:, partial], coming], axis=2)

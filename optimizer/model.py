@@ -335,6 +335,14 @@ def counted_points_of(problem: SelectionProblem, selections: np.ndarray) -> np.n
     limit = problem.counted_limit
     if problem.counting_is_linear or size <= limit:
         return points.sum(axis=2)
+    if size == limit + 1:  # one does not count: the lowest, or the lowest other than a lone priority measure
+        lowest = points.min(axis=2)
+        if not problem.counting_is_best_of:
+            priority = problem.is_priority[selections]  # selections × size
+            lone = priority.sum(axis=1) == 1
+            lowest_other = np.where(priority[None, :, :], np.inf, points).min(axis=2)
+            lowest = np.where(lone[None, :], lowest_other, lowest)
+        return points.sum(axis=2) - lowest
     order = np.argsort(-points, axis=2, kind="stable")
     ranked = np.take_along_axis(points, order, axis=2)
     best = ranked[:, :, :limit].sum(axis=2)
