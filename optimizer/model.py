@@ -53,6 +53,7 @@ import numpy as np
 import pulp
 
 from optimizer.rules.piecewise import LinearPiece, evaluate, slopes
+from optimizer.rules.quality_category import counted_measures
 
 OPEN_END_MARGIN = 1e-7
 """How far inside an open end of a piece the model keeps its argument (in the argument's unit)."""
@@ -230,33 +231,25 @@ class Linearization:
 
 
 def counted_points(problem: SelectionProblem, report: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per draw, the counted points at ``report`` (0/1 per candidate) and a supergradient (draws × n).
+    """Per draw, the counted points at ``report`` (0/1 per candidate; the rules' §2.10 count) and a
+    supergradient (draws × n).
 
     The counted points are ``max{points·c : 0 ≤ c ≤ report, Σc ≤ r, Σ_priority c ≥ 1}`` (the
     priority row only under a reporting rule), concave in ``report``; the LP dual gives, for any
     ``u, w ≥ 0``, ``counted(x) ≤ r·u − w + Σ_j max(0, points_j − u + w·priority_j)·x_j``. At
-    ``report`` it is tight with ``u`` the r-th best reported points and ``w = 0`` when the r best
-    include a priority measure, else ``w = u −`` the best reported priority measure's points (which
-    then counts in place of the r-th best).
+    ``report`` it is tight with ``u`` the r-th best reported points and ``w`` the shortfall of the
+    counted points from the r best (0 when those include a priority measure; else ``u`` minus the
+    best priority measure's points, which counts in place of the r-th best).
     """
     selected = np.flatnonzero(report > 0.5)
+    counted = counted_points_of(problem, selected[None, :])[:, 0]
     limit = problem.counted_limit
     if selected.size <= limit:
-        return problem.points[:, selected].sum(axis=1), problem.points
-    points = problem.points[:, selected]
-    order = np.argsort(-points, axis=1, kind="stable")
-    ranked = np.take_along_axis(points, order, axis=1)
+        return counted, problem.points
+    ranked = -np.sort(-problem.points[:, selected], axis=1)
     threshold = ranked[:, limit - 1]
-    counted = ranked[:, :limit].sum(axis=1)
-    gradient = np.maximum(0.0, problem.points - threshold[:, None])
-    if problem.counting_is_best_of:
-        return counted, gradient
-    priority = problem.is_priority[selected]
-    priority_counted = priority[order[:, :limit]].any(axis=1)
-    best_priority = np.where(priority[None, :], points, -np.inf).max(axis=1)
-    counted = np.where(priority_counted, counted, ranked[:, : limit - 1].sum(axis=1) + best_priority)
-    weight = np.where(priority_counted, 0.0, threshold - best_priority)
-    gradient = np.maximum(0.0, problem.points - threshold[:, None] + weight[:, None] * problem.is_priority[None, :])
+    shortfall = np.maximum(0.0, ranked[:, :limit].sum(axis=1) - counted)
+    gradient = np.maximum(0.0, problem.points - threshold[:, None] + shortfall[:, None] * problem.is_priority[None, :])
     return counted, gradient
 
 
@@ -327,31 +320,11 @@ def _measure_groups(problem: SelectionProblem) -> dict[str, list[int]]:
 
 
 def counted_points_of(problem: SelectionProblem, selections: np.ndarray) -> np.ndarray:
-    """Counted points (draws × selections) of selections of one size (rows of column indices), by
-    §2.10's scoring rule as the model states it: every reported measure, or the best
-    ``counted_limit`` (one of them a priority measure when the reporting rule asks for one)."""
+    """Counted points (draws × selections) of selections of one size (rows of column indices): the
+    rules' §2.10 scoring rule (:func:`optimizer.rules.quality_category.counted_measures`) per draw."""
     points = problem.points[:, selections]  # draws × selections × size
-    size = selections.shape[1]
-    limit = problem.counted_limit
-    if problem.counting_is_linear or size <= limit:
-        return points.sum(axis=2)
-    if size == limit + 1:  # one does not count: the lowest, or the lowest other than a lone priority measure
-        lowest = points.min(axis=2)
-        if not problem.counting_is_best_of:
-            priority = problem.is_priority[selections]  # selections × size
-            lone = priority.sum(axis=1) == 1
-            lowest_other = np.where(priority[None, :, :], np.inf, points).min(axis=2)
-            lowest = np.where(lone[None, :], lowest_other, lowest)
-        return points.sum(axis=2) - lowest
-    order = np.argsort(-points, axis=2, kind="stable")
-    ranked = np.take_along_axis(points, order, axis=2)
-    best = ranked[:, :, :limit].sum(axis=2)
-    if problem.counting_is_best_of:
-        return best
-    priority = problem.is_priority[selections][None, :, :] & np.ones(points.shape, dtype=bool)
-    priority_in_best = np.take_along_axis(priority, order, axis=2)[:, :, :limit].any(axis=2)
-    best_priority = np.where(priority, points, -np.inf).max(axis=2)
-    return np.where(priority_in_best, best, ranked[:, :, : limit - 1].sum(axis=2) + best_priority)
+    counted = counted_measures(points, problem.is_priority[selections], problem.required_measures)
+    return np.where(counted, points, 0.0).sum(axis=2)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ def counted_measures(points: npt.ArrayLike, is_priority: npt.ArrayLike, required
     points
         Achievement points, last axis = reported measures [points].
     is_priority
-        Per measure (last axis): an outcome or high-priority measure.
+        An outcome or high-priority measure: per measure (last axis), or broadcastable to
+        ``points`` (one selection of measures per row).
     required
         Measures that count: 6 in traditional MIPS, 4 in an MVP.
 
@@ -44,28 +45,41 @@ def counted_measures(points: npt.ArrayLike, is_priority: npt.ArrayLike, required
     --------
     >>> counted_measures([9, 8, 7, 6, 5, 4, 3], [False] * 6 + [True], 6).tolist()
     [True, True, True, True, True, False, True]
+    >>> counted_measures([[9, 8, 7, 6, 5, 4, 3]], [[False] * 7], 6).tolist()
+    [[True, True, True, True, True, False, False]]
     """
     points_array = np.asarray(points, dtype=float)
     reported = points_array.shape[-1]
     if reported == 0:
         return np.zeros(points_array.shape, dtype=bool)
-    priority = np.broadcast_to(np.asarray(is_priority, dtype=bool), (reported,))
+    flags = np.asarray(is_priority, dtype=bool)  # as given: per measure, or per selection
+    every_row_has_one = bool(flags.any(axis=-1).all())
+    if reported <= required - 1 or (reported == required and every_row_has_one):
+        return np.ones(points_array.shape, dtype=bool)
+    if reported == required + 1 and every_row_has_one:
+        # one does not count: the last-listed lowest, or, when a lone priority measure is the
+        # lowest, the last-listed lowest of the others (what the general rule below gives)
+        kept = (flags.sum(axis=-1) == 1)[..., None] & flags
+        reversed_others = np.where(kept, np.inf, points_array)[..., ::-1]
+        dropped = reported - 1 - np.argmin(reversed_others, axis=-1)
+        return np.arange(reported) != dropped[..., None]
     table = points_array.reshape(-1, reported)
+    priority = np.broadcast_to(flags, points_array.shape).reshape(-1, reported)
+    any_priority = priority.any(axis=-1)
+    rows = np.arange(table.shape[0])
     mask = np.zeros(table.shape, dtype=bool)
     order = np.argsort(-table, axis=-1, kind="stable")
-    rows = np.arange(table.shape[0])[:, None]
-    if not priority.any():
-        mask[rows, order[:, : min(reported, required - 1)]] = True
-        return mask.reshape(points_array.shape)
     take = min(reported, required)
-    mask[rows, order[:, :take]] = True
-    lacking = ~(mask & priority).any(axis=-1)
+    mask[rows[:, None], order[:, :take]] = True
+    without = ~any_priority
+    if without.any() and reported >= required:  # no priority measure: the best required − 1
+        mask[rows[without], order[without, required - 1]] = False
+    lacking = any_priority & ~(mask & priority).any(axis=-1)
     if lacking.any():
         # the best six without a priority measure: drop the weakest counted, add the best priority one
         best_priority = np.argmax(np.where(priority, table, -np.inf), axis=-1)
-        lacking_rows = np.nonzero(lacking)[0]
-        mask[lacking_rows, order[lacking_rows, take - 1]] = False
-        mask[lacking_rows, best_priority[lacking_rows]] = True
+        mask[rows[lacking], order[lacking, take - 1]] = False
+        mask[rows[lacking], best_priority[lacking]] = True
     return mask.reshape(points_array.shape)
 
 

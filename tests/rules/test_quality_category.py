@@ -118,3 +118,35 @@ def test_counted_measures_is_the_best_constrained_subset() -> None:
         else:
             best = np.sort(points)[::-1][: min(n, 5)].sum()
         assert points[mask].sum() == pytest.approx(best)
+
+
+def test_counted_measures_one_beyond_six() -> None:
+    # Seven reported, six count (rules file §2.10). A lone priority measure (last) that is not the
+    # lowest counts and the later-listed of the two 5s is dropped (ties go to the measure listed first).
+    assert counted_measures([5, 5, 7, 8, 9, 10, 6], [False] * 6 + [True], 6).tolist() == [True, False, True, True, True, True, True]
+    # The lone priority measure is the lowest (4): it still counts, in place of the lowest other (5).
+    assert counted_measures([5, 6, 7, 8, 9, 10, 4], [False] * 6 + [True], 6).tolist() == [False, True, True, True, True, True, True]
+    # Two priority measures, one of them lowest: the lowest is dropped, the other priority measure counts.
+    assert counted_measures([4, 6, 7, 8, 9, 10, 5], [True] + [False] * 5 + [True], 6).tolist() == [False, True, True, True, True, True, True]
+
+
+def test_counted_measures_per_selection_priority() -> None:
+    # Property: with a priority pattern per row (one selection per row), every row's counted total
+    # equals the best subset of size min(n, 6) holding a priority measure (or the best five without one).
+    from itertools import combinations
+
+    rng = np.random.default_rng(12)
+    for _ in range(40):
+        n = int(rng.integers(1, 9))
+        points = rng.integers(0, 11, size=(30, n)).astype(float)  # integers: many ties
+        priority = rng.random((30, n)) < 0.3
+        mask = counted_measures(points, priority, 6)
+        for row in range(30):
+            if priority[row].any():
+                size = min(n, 6)
+                best = max(points[row, list(subset)].sum() for subset in combinations(range(n), size) if priority[row, list(subset)].any())
+                assert (mask[row] & priority[row]).any()
+            else:
+                best = np.sort(points[row])[::-1][: min(n, 5)].sum()
+            assert points[row, mask[row]].sum() == pytest.approx(best)
+            assert mask[row].sum() == (min(n, 6) if priority[row].any() else min(n, 5))
