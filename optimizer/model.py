@@ -271,10 +271,14 @@ def _chain(problem: SelectionProblem, counted: np.ndarray, activities_percent: f
     for group, pieces in enumerate(problem.quality_pieces):
         rows = problem.quality_group == group
         quality[rows] = evaluate(pieces, achieved[rows])
+    return _Chain(achieved, quality, *_after_quality(problem, quality, activities_percent))
+
+
+def _after_quality(problem: SelectionProblem, quality: np.ndarray, activities_percent: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The final score's argument, the final score and the objective's value from quality percents."""
     argument = problem.quality_weight * quality + problem.activities_weight * activities_percent + problem.constant
     final = np.asarray(evaluate(problem.final_pieces, argument), dtype=float)
-    value = evaluate(problem.objective_pieces, final) + problem.secondary_weight * final
-    return _Chain(achieved, quality, argument, final, value)
+    return argument, final, evaluate(problem.objective_pieces, final) + problem.secondary_weight * final
 
 
 def linearize(problem: SelectionProblem, report: np.ndarray, activities_percent: float) -> Linearization:
@@ -423,10 +427,7 @@ def compose_chain(problem: SelectionProblem, activities_percent: float) -> Compo
 
 
 def _chain_of_group(problem: SelectionProblem, group: int, achieved: np.ndarray, activities_percent: float) -> np.ndarray:
-    quality = evaluate(problem.quality_pieces[group], achieved)
-    argument = problem.quality_weight * quality + problem.activities_weight * activities_percent + problem.constant
-    final = np.asarray(evaluate(problem.final_pieces, argument), dtype=float)
-    return evaluate(problem.objective_pieces, final) + problem.secondary_weight * final
+    return _after_quality(problem, evaluate(problem.quality_pieces[group], achieved), activities_percent)[2]
 
 
 def chain_means(problem: SelectionProblem, counted: np.ndarray, activities_percent: float, composed: ComposedChain | None = None) -> np.ndarray:

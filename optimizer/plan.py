@@ -18,6 +18,7 @@ from optimizer.candidates import Candidate, benchmark_from_row, build_candidates
 from optimizer.collection_types import ADMIN_CLAIMS
 from optimizer.errors import ConsistencyError, InfeasibleError, InputError
 from optimizer.forecast import Forecast, ForecastSettings, forecast_candidates
+from optimizer.model import SelectionProblem
 from optimizer.pathways import Pathway, read_pathway
 from optimizer.problem import (
     PathwayCandidates,
@@ -29,7 +30,6 @@ from optimizer.problem import (
 from optimizer.rules.measure_points import Benchmark
 from optimizer.scenario import TRADITIONAL, Scenario
 from optimizer.scoring import FixedCategories, SelectionScore, activities_percent, fixed_categories, score_selection
-from optimizer.model import SelectionProblem
 from optimizer.solve import SelectionSolver, SolveResult
 
 CONSISTENCY_TOLERANCE = 1e-6

@@ -45,7 +45,7 @@ ENUMERATION = "enumeration"
 BRANCH_AND_BOUND = "branch and bound"
 FULL_MODEL = "full model"
 ENUMERATION_LIMIT = 20_000
-"""Most selections valued by enumeration rather than the full model (about 0.3 s at 1,000 draws)."""
+"""Most selections valued by enumeration rather than branch and bound (about 1 s at 1,000 draws)."""
 ENUMERATION_BATCH = 1_000
 
 
