@@ -121,11 +121,17 @@ def score_selection(
     fixed: FixedCategories,
     scenario: Scenario,
     pathway: Pathway,
+    *,
+    measure_ids: Sequence[str] | None = None,
+    meets_data_completeness: Sequence[bool] | None = None,
 ) -> SelectionScore:
     """Final score and payment of reported measures' points (last axis = measures; leading axes = draws).
 
     ``extra_points`` holds the scored extra measures (479 in traditional MIPS; an MVP's
     population-health measures, of which the best scoreable one counts), NaN where not scored.
+    ``measure_ids`` (a measure submitted through two collection types counts once, its better
+    submission) and ``meets_data_completeness`` (full participation for the improvement score) are
+    per reported measure, as :func:`optimizer.rules.quality_category_score` takes them.
     """
     policy = scenario.policy
     extra = None
@@ -141,6 +147,8 @@ def score_selection(
         policy=policy,
         additional_points=extra,
         prior_achievement_percent=scenario.prior_year_achievement_percent,
+        measure_ids=measure_ids,
+        meets_data_completeness=meets_data_completeness,
     )
     final = final_score(
         {
@@ -274,6 +282,8 @@ def score_scenario(scenario: Scenario, catalog: object) -> ScoreResult:
         fixed,
         scenario,
         pathway,
+        measure_ids=[candidate.measure_id for candidate in reported],
+        meets_data_completeness=[candidate.meets_data_completeness(policy) for candidate in reported],
     )
     counted = np.asarray(selection.quality.counted)
     measures = tuple(

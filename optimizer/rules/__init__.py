@@ -48,12 +48,15 @@ from optimizer.rules.promoting_interoperability import InteroperabilityScore, pr
 from optimizer.rules.quality_category import (
     QualityScore,
     counted_measures,
+    fully_participates,
     improvement_percent,
     improvement_pieces,
     population_health_points,
     quality_percent_pieces,
     quality_category_score,
     quality_denominator,
+    scored_submissions,
+    small_practice_bonus,
 )
 
 __all__ = [name for name in dir() if not name.startswith("_")]
