@@ -281,10 +281,9 @@ def _read_reported(table: Table) -> tuple[tuple[str, str], ...] | None:
     if not isinstance(value, list):
         table.fail("reported", 'expected a list of [measure_id, collection_type] pairs, like [["236", "ecqm"]]')
     pairs = [_read_pair(table, "reported", item, collection_type_required=True) for item in value]
-    measure_ids = [measure_id for measure_id, _ in pairs]
-    for measure_id in measure_ids:
-        if measure_ids.count(measure_id) > 1:
-            table.fail("reported", f"measure {measure_id} is listed twice; a measure counts once (its best collection type)")
+    for measure_id, collection_type in pairs:  # one measure through two collection types is a real submission
+        if pairs.count((measure_id, collection_type)) > 1:
+            table.fail("reported", f"[{measure_id!r}, {collection_type!r}] is listed twice")
     return tuple((measure_id, str(collection_type)) for measure_id, collection_type in pairs)
 
 
