@@ -91,7 +91,8 @@ class CostSettings:
     score: float | None = None
     reweighted: bool = False
     measures: tuple[CostMeasureInput, ...] = ()
-    improvement_percent: float = 0.0
+    prior_score: float | None = None
+    """Last year's cost category score [percent], for the category-level improvement score (with ``measures``)."""
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,7 @@ def _read_policy(table: Table, policy: Policy) -> Policy:
             policy = policy.with_overrides({name: value})
         except KeyError:
             table.check_keys([item for item in Policy.__dataclass_fields__ if item != "performance_year"])
-        except TypeError as error:
+        except (TypeError, ValueError) as error:
             table.fail(name, str(error))
     return policy
 
@@ -301,7 +302,10 @@ def _read_mode(table: Table) -> tuple[float | None, bool]:
 
 
 def _read_cost(table: Table) -> CostSettings:
-    table.check_keys(CATEGORY_MODES + ("improvement_percent",))
+    if table.has("improvement_percent"):
+        table.fail("improvement_percent", "was replaced by prior_score (last year's cost category score): the cost improvement "
+                   "score is computed from it at the category level, 42 CFR 414.1380(b)(2)(iv)")
+    table.check_keys(CATEGORY_MODES + ("prior_score",))
     score, reweighted = _read_mode(table)
     measures: list[CostMeasureInput] = []
     if table.has("measures"):
@@ -324,12 +328,10 @@ def _read_cost(table: Table) -> CostSettings:
         return CostSettings(reweighted=True) if not table.values else table.fail(
             "score", "give the cost score, reweighted = true, or a measures list"
         )
-    return CostSettings(
-        score=score,
-        reweighted=reweighted,
-        measures=tuple(measures),
-        improvement_percent=table.number("improvement_percent", default=0.0, minimum=0),
-    )
+    prior_score = table.number("prior_score", default=None, minimum=1, maximum=100)
+    if prior_score is not None and not measures:
+        table.fail("prior_score", "applies with a measures list; a given score already includes any improvement")
+    return CostSettings(score=score, reweighted=reweighted, measures=tuple(measures), prior_score=prior_score)
 
 
 def _read_interoperability(table: Table) -> InteroperabilitySettings:

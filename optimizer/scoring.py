@@ -75,7 +75,7 @@ def fixed_categories(scenario: Scenario, catalog: object, pathway: Pathway) -> F
             benchmark = benchmark_from_row(catalog.benchmark(measure.measure_id, ADMIN_CLAIMS))  # type: ignore[attr-defined]
             cost_points[measure.measure_id] = float(cost_measure_points(measure.expected_value, benchmark, policy))
         scored = [points for points in cost_points.values() if points is not None]
-        cost_percent = cost_category_score(scored, policy, cost.improvement_percent)
+        cost_percent = cost_category_score(scored, policy, cost.prior_score)
     interoperability = scenario.promoting_interoperability
     pi_score = None
     if interoperability.reweighted:

@@ -6,7 +6,7 @@ One module per piece of the score: :mod:`measure_points` (quality measure achiev
 :mod:`parameters` (a :class:`Policy` per year, every parameter overridable by name).
 """
 
-from optimizer.rules.cost import cost_case_minimum, cost_category_score, cost_measure_points
+from optimizer.rules.cost import cost_case_minimum, cost_category_score, cost_improvement_percent, cost_measure_points
 from optimizer.rules.final_score import FinalScore, category_weights, final_score, final_score_pieces
 from optimizer.rules.improvement_activities import (
     SPECIAL_STATUSES,

@@ -166,7 +166,8 @@ def new_measure_floor(first_performance_year: int | None, performance_year: int,
 
     References
     ----------
-    Rules file §2.3 (MDinteractive; UNCONFIRMED details), ``firstPerformanceYear`` in measures-data.
+    42 CFR 414.1380(b)(1)(i)(A)(3), (C) (rules-confirmation-2026-12.md item 6); rules file §2.3;
+    ``firstPerformanceYear`` in measures-data.
     """
     if first_performance_year is None:
         return 0.0

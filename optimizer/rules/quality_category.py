@@ -187,7 +187,8 @@ def improvement_pieces(prior_achievement_percent: float | None, policy: Policy) 
     Notes
     -----
     ``10 × (current − prior) / prior``, with a prior below 30% compared with 30%, between 0 and
-    10. 42 CFR 414.1380(b)(1)(vi) as summarised in the rules file §2.12 (details UNCONFIRMED).
+    10. 42 CFR 414.1380(b)(1)(vi)(B)–(D) (rules file §2.12; rules-confirmation-2026-12.md items 1a–1b:
+    the 30% floor replaces the prior score in numerator and denominator).
     Without a prior-year score the improvement is 0.
     """
     if prior_achievement_percent is None:
