@@ -541,34 +541,48 @@ def collection_type_allowed(collection_type: str, practice: Practice, policy: Po
     return None
 
 
-def what_if_variants(scenario: Scenario) -> list[Scenario]:
-    """The scenario's ``[[what_if]]`` variants, each merged over the base file and read again.
+def what_if_entries(scenario: Scenario) -> list[Any]:
+    """The raw ``[[what_if]]`` tables of the scenario file (a one-line error when it is not a list)."""
+    entries = scenario.raw.get("what_if", [])
+    if not isinstance(entries, list):
+        raise InputError("expected [[what_if]] tables", file=str(scenario.file), field="what_if")
+    return entries
+
+
+def what_if_name(scenario: Scenario, position: int) -> str:
+    """A variant's name as written, or ``what_if[position]`` when it has none (for error rows)."""
+    entry = what_if_entries(scenario)[position]
+    name = entry.get("name") if isinstance(entry, Mapping) else None
+    return name if isinstance(name, str) and name.strip() else f"what_if[{position}]"
+
+
+def what_if_variant(scenario: Scenario, position: int) -> Scenario:
+    """The ``[[what_if]]`` variant at ``position``, merged over the base file and read again.
 
     Tables merge key by key; in ``cost`` and ``promoting_interoperability`` a variant that sets one
     of ``score``, ``reweighted`` or ``measures`` replaces the base's choice among them.
     """
-    entries = scenario.raw.get("what_if", [])
+    entries = what_if_entries(scenario)
+    entry = entries[position]
     file = str(scenario.file)
-    if not isinstance(entries, list):
-        raise InputError("expected [[what_if]] tables", file=file, field="what_if")
-    variants = []
-    names: set[str] = set()
-    for position, entry in enumerate(entries):
-        table = Table(file, f"what_if[{position}]", entry if isinstance(entry, Mapping) else {})
-        if not isinstance(entry, Mapping):
-            raise InputError("expected a table", file=file, field=f"what_if[{position}]")
-        name = table.text("name")
-        if name in names:
-            table.fail("name", f"the name {name!r} is used twice")
-        names.add(name)
-        allowed = [key for key in TOP_LEVEL_KEYS if key not in ("what_if", "performance_year")] + ["name", "rescore_only"]
-        table.check_keys(allowed)
-        rescore_only = table.boolean("rescore_only", default=False)
-        merged = _merge(scenario.raw, {key: value for key, value in entry.items() if key not in ("name", "rescore_only")})
-        merged.pop("what_if", None)
-        variant = read_scenario(scenario.file, raw=merged, variant=name)
-        variants.append(replace(variant, variant=name, rescore_only=rescore_only))
-    return variants
+    table = Table(file, f"what_if[{position}]", entry if isinstance(entry, Mapping) else {})
+    if not isinstance(entry, Mapping):
+        raise InputError("expected a table", file=file, field=f"what_if[{position}]")
+    name = table.text("name")
+    if name in [earlier.get("name") for earlier in entries[:position] if isinstance(earlier, Mapping)]:
+        table.fail("name", f"the name {name!r} is used twice")
+    allowed = [key for key in TOP_LEVEL_KEYS if key not in ("what_if", "performance_year")] + ["name", "rescore_only"]
+    table.check_keys(allowed)
+    rescore_only = table.boolean("rescore_only", default=False)
+    merged = _merge(scenario.raw, {key: value for key, value in entry.items() if key not in ("name", "rescore_only")})
+    merged.pop("what_if", None)
+    variant = read_scenario(scenario.file, raw=merged, variant=name)
+    return replace(variant, variant=name, rescore_only=rescore_only)
+
+
+def what_if_variants(scenario: Scenario) -> list[Scenario]:
+    """The scenario's ``[[what_if]]`` variants, each a scenario of its own (:func:`what_if_variant`)."""
+    return [what_if_variant(scenario, position) for position in range(len(what_if_entries(scenario)))]
 
 
 def _merge(base: Mapping[str, Any], override: Mapping[str, Any], path: str = "") -> dict[str, Any]:

@@ -1,17 +1,25 @@
-"""``mips-optimizer compare``: plan every what-if variant of every scenario file side by side."""
+"""``mips-optimizer compare``: plan every what-if variant of every scenario file side by side.
+
+A variant or file that fails gets its row with the one-line reason (and a line on stderr); the
+others are reported, and the exit code is :data:`SOME_FAILED` (4).
+"""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from optimizer.commands.progress import stderr_progress
-from optimizer.compare import compare_scenarios
+from optimizer.compare import FailedVariant, compare_files
 from optimizer.output import emit
-from optimizer.report.rendering import render_document
 from optimizer.report.compare_report import compare_to_dict
-from optimizer.workflow import load_scenario
+from optimizer.report.rendering import render_document
+from optimizer.workflow import load_base
+
+SOME_FAILED = 4
+"""Exit code: the report is written, but some variants (or files) failed; their rows say why."""
 
 
 def compare(
@@ -23,8 +31,14 @@ def compare(
     rescore_only: bool,
     overrides: Mapping[str, Any],
 ) -> int:
-    """Compare the scenarios and their variants; returns the exit code."""
-    loaded = [load_scenario(path, data_dir) for path in scenario_paths]
-    results = compare_scenarios(loaded, rescore_only=rescore_only, overrides=overrides, progress=stderr_progress())
+    """Compare the scenarios and their variants; returns the exit code (0, or 4 when some failed)."""
+    results = compare_files(
+        scenario_paths, lambda path: load_base(path, data_dir), rescore_only=rescore_only, overrides=overrides, progress=stderr_progress()
+    )
     emit(render_document("compare", compare_to_dict(results, rescore_only=rescore_only), report_format), output)
-    return 0
+    failed = [result for result in results if isinstance(result, FailedVariant)]
+    for result in failed:
+        name = result.file if result.variant is None else f"{result.file} (what-if {result.variant!r})"
+        where = "" if result.reason.startswith(result.file) else f"{name}: "  # input errors name their file already
+        print(f"mips-optimizer: error: {where}{result.reason}", file=sys.stderr)
+    return SOME_FAILED if failed else 0
