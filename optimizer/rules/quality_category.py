@@ -369,7 +369,10 @@ def population_health_points(points: npt.ArrayLike) -> np.ndarray:
     """An MVP's population-health points: the best scoreable foundation measure, NaN when none.
 
     ``points`` holds the foundation measures (479, 484) on the last axis, NaN where a measure
-    does not meet its case minimum. Rules file §11 ``mvp_population_health_rule`` (UNCONFIRMED).
+    does not meet its case minimum. A population-health measure without a benchmark or below its case
+    minimum is left out of numerator and denominator (40 instead of 50): 42 CFR 414.1365(d)(3)(i)(A),
+    confirmed (rules-confirmation-2026-12.md item 4b). That the best scoreable one counts, rather than
+    the one selected at registration, stays UNCONFIRMED for 2026 (``mvp_population_health_rule``).
     """
     values = np.asarray(points, dtype=float)
     if values.shape[-1] == 0:
