@@ -26,6 +26,7 @@ from optimizer.rules import (
     activity_credit,
     category_weights,
     final_score_pieces,
+    fully_participates,
     payment_adjustment_pieces,
     population_health_points,
     quality_denominator,
@@ -210,7 +211,9 @@ def selection_parts(
     :func:`optimizer.rules.quality_category.fully_participates`): one part holds the selections of
     complete-data candidates only (improvement scored), another those with at least one candidate
     short of data completeness (no improvement). Under an effort budget a third part reports 1 to
-    required − 1 measures (the missing ones score 0, no improvement). Otherwise one part.
+    required − 1 measures (the missing ones score 0, no improvement). Otherwise one part. Whether a
+    part's selections earn the improvement score is the rules' answer for the part's smallest
+    selection; the parts are split where that answer turns on data completeness.
 
     Raises
     ------
@@ -234,21 +237,27 @@ def selection_parts(
     everything = tuple(range(len(eligible)))
     minimum, maximum = sizes(everything)
     prior = scenario.prior_year_achievement_percent
-    conditional = prior is not None and policy.improvement_requires_full_participation
+    priority = reporting_rule(split.pool) != "none"  # every selection then holds an outcome / high-priority measure
+
+    def improvement(measures: int, complete: bool) -> float | None:
+        """The prior score where the rules give every selection of a part the improvement score."""
+        return prior if fully_participates(measures, required, priority, complete, policy) else None
+
     specifications: list[tuple[str, tuple[int, ...], int, int, float | None, tuple[int, ...]]] = []
-    if conditional and minimum >= required and reporting_rule(split.pool) != "none":
+    if prior is not None and improvement(minimum, True) != improvement(minimum, False):
+        # data completeness decides: selections of complete-data candidates only, and the others
         complete = tuple(j for j in everything if eligible[j].meets_data_completeness(policy))
         short = tuple(j for j in everything if j not in complete)
         if complete and sizes(complete)[1] >= required:
-            specifications.append((FULL_PARTICIPATION, complete, *sizes(complete), prior, ()))
+            specifications.append((FULL_PARTICIPATION, complete, *sizes(complete), improvement(required, True), ()))
         if short:
-            specifications.append((SHORT_OF_DATA_COMPLETENESS, everything, minimum, maximum, None, short))
+            specifications.append((SHORT_OF_DATA_COMPLETENESS, everything, minimum, maximum, improvement(minimum, False), short))
     else:
-        specifications.append((ALL_REQUIRED, everything, minimum, maximum, None if conditional else prior, ()))
+        specifications.append((ALL_REQUIRED, everything, minimum, maximum, improvement(minimum, True), ()))
     if settings.effort_budget_hours is not None and minimum >= 2:
         # a budget may not fit every required measure: CMS scores the missing ones 0
         fewer = min(required - 1, len({candidate.measure_id for candidate in eligible}))
-        specifications.append((FEWER_THAN_REQUIRED, everything, 1, fewer, None if conditional else prior, ()))
+        specifications.append((FEWER_THAN_REQUIRED, everything, 1, fewer, improvement(fewer, True), ()))
     parts, errors = [], []
     for kind, columns, low, high, part_prior, must_include in specifications:
         try:
