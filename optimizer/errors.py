@@ -1,6 +1,28 @@
-"""The project's errors: one base class, one line each, mapped to exit codes by the CLI."""
+"""The project's errors: one base class, one line each, mapped to exit codes by the CLI.
+
+User values shown in a message go through :func:`quoted` (bounded, control characters escaped);
+the CLI passes every message through :func:`optimizer.text_safety.terminal_line` before it
+reaches the terminal.
+"""
 
 from __future__ import annotations
+
+QUOTE_LIMIT = 80
+"""Characters of a user value an error message shows before it says how long the value is."""
+def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
+    r"""A user value as an error message shows it: quoted, control characters escaped, bounded.
+
+    >>> quoted("236")
+    "'236'"
+    >>> print(quoted("a\x1b[31mb"))
+    'a\x1b[31mb'
+    >>> quoted("x" * 1000, limit=5)
+    "'xxxxx'… (1,000 characters)"
+    """
+    text = str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text):,} characters)"
 
 
 class MipsError(Exception):
@@ -35,6 +57,10 @@ class InputError(MipsError):
             where.append(f"field {field!r}" if row is None else f"column {field!r}")
         prefix = ", ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class InputWarning(UserWarning):
+    """Something in an input file the tool ignores (for example a column it does not know); one line."""
 
 
 class DataError(MipsError):

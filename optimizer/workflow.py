@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,3 +20,11 @@ def load_scenario(path: Path, data_dir: Path | None) -> tuple[Scenario, Any]:
     for variant in what_if_variants(scenario):
         check_scenario(variant, catalog)
     return checked, catalog
+
+
+def input_files(scenarios: Iterable[Scenario]) -> list[Path]:
+    """The files a run reads (each scenario file and its baseline table), which a report must never replace."""
+    files: list[Path] = []
+    for scenario in scenarios:
+        files += [scenario.file, scenario.baseline_file]
+    return files
