@@ -72,6 +72,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fetch.add_argument("--force", action="store_true", help="fetch again even if verified files are cached")
     _add_data_dir_option(fetch)
+    bundle = data_commands.add_parser(
+        "bundle", help="regenerate the bundled tables (benchmarks_data/<year>/) from the checksum-verified upstream files"
+    )
+    bundle.add_argument("years", type=int, nargs="*", help="performance years (default: every year the project pins)")
+    bundle.add_argument(
+        "--from",
+        dest="source",
+        default=None,
+        help="a local folder laid out like CMSgov/qpp-measures-data, or a base URL (default: the pinned upstream tag)",
+    )
+    bundle.add_argument(
+        "--output", type=Path, default=None, help="folder to write <year>/ into (default: the project's benchmarks_data)"
+    )
     show = data_commands.add_parser("show", help="show a measure, an MVP, or search measure titles")
     show.add_argument("year", type=int, help="performance year, e.g. 2026")
     show.add_argument("--measure", default=None, help="a measure or activity id, e.g. 236 or IA_BE_6")
@@ -117,6 +130,8 @@ def _run(args: argparse.Namespace) -> int:
 
         if args.data_command == "fetch":
             return data.fetch(args.year, source=args.source, data_dir=args.data_dir, force=args.force)
+        if args.data_command == "bundle":
+            return data.bundle(args.years, source=args.source, output=args.output)
         return data.show(args.year, measure=args.measure, mvp=args.mvp, search=args.search, data_dir=args.data_dir)
     if args.command == "score":
         from optimizer.commands import score

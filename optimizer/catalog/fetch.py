@@ -82,6 +82,7 @@ def fetch_year(
     source: str | None = None,
     data_dir: str | os.PathLike[str] | None = None,
     force: bool = False,
+    manifest: Manifest | None = None,
 ) -> list[FetchedFile]:
     """Fetch, verify and cache the CMS files of ``year``.
 
@@ -96,8 +97,10 @@ def fetch_year(
         The cache folder (see :func:`optimizer.catalog.locations.data_directory`).
     force
         Fetch again even when the cached files are verified.
+    manifest
+        The files to fetch (default: the project's manifest of ``year``).
     """
-    manifest = read_manifest(year)
+    manifest = manifest or read_manifest(year)
     if source is not None and not _is_url(source) and not Path(source).is_dir():
         raise DataError(f"{source}: no such folder (expected a local copy of CMSgov/qpp-measures-data or a URL)")
     root = data_directory(data_dir)
