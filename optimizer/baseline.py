@@ -12,8 +12,10 @@ exclusions        denominator exclusions (optional, default 0)
 exceptions        denominator exceptions (optional, default 0)
 numerator, denominator  instead of the five counts: met = numerator, not met = denominator −
                   numerator, complete data
-performance_rate  only for cahps and admin_claims rows (no counts): the score in the
-                  benchmark's unit; ``eligible_population`` is then the case count
+performance_rate  for cahps and admin_claims rows (no counts): the score in the
+                  benchmark's unit; ``eligible_population`` is then the case count. For qcdr
+                  rows (optional, with the counts): the registry's stated rate [percent], which
+                  CMS scores instead of met / (met + not met)
 period_months     months the counts cover (optional, default 12; a year-to-date table has fewer)
 expected_change   planned change of the performance rate next year [percentage points; for an
                   inverse measure a negative change is an improvement] (optional, default 0)
@@ -36,7 +38,7 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.collection_types import ADMIN_CLAIMS, CAHPS, COLLECTION_TYPES, MEDICARE_CQM
+from optimizer.collection_types import ADMIN_CLAIMS, CAHPS, COLLECTION_TYPES, MEDICARE_CQM, QCDR
 from optimizer.errors import InputError
 
 COUNT_COLUMNS: tuple[str, ...] = (
@@ -196,9 +198,17 @@ def read_baseline(path: str | Path) -> pd.DataFrame:
             raise InputError(f"missing column {required!r}", file=file, field=required)
     if raw.empty:
         raise InputError("the baseline table has no rows", file=file)
+    return read_baseline_records(raw.to_dict(orient="records"), file)
+
+
+def read_baseline_records(rows: list[dict[str, Any]], file: str) -> pd.DataFrame:
+    """Check baseline rows given as mappings (a table's rows, or an importer's) exactly as a table's.
+
+    Row ``i`` (from 0) is reported as spreadsheet row ``i + 2``; the columns are those of the table.
+    """
     records = []
     seen: dict[tuple[str, str], int] = {}
-    for position, values in enumerate(raw.to_dict(orient="records")):
+    for position, values in enumerate(rows):
         reader = _RowReader(file, position + 2, values)
         record = _read_row(reader)
         key = (record["measure_id"], record["collection_type"])
@@ -237,7 +247,14 @@ def _read_row(reader: _RowReader) -> dict[str, Any]:
         record.update(_read_numerator_denominator(reader))
     else:
         record.update(_read_counts(reader))
+        if collection_type == QCDR and reader.given("performance_rate"):
+            # A QCDR's registry states the rate CMS scores (QPP: performanceRate is required for QCDR measures).
+            record["performance_rate"] = reader.number("performance_rate", check=_rate_check)
     return record
+
+
+def _rate_check(value: float) -> str | None:
+    return "expected a rate between 0 and 100 percent" if not 0 <= value <= 100 else None
 
 
 def _change_check(value: float) -> str | None:

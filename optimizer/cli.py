@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
         prog=PROGRAM,
-        description="Plan MIPS reporting: fetch CMS data, score a practice, choose measures, compare what-ifs.",
+        description="Plan MIPS reporting: look up CMS data, import a practice's files, score it, choose measures, compare what-ifs.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show a traceback on unexpected errors")
@@ -91,6 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--mvp", default=None, help="an MVP id, e.g. M0005")
     show.add_argument("--search", default=None, help="words to look for in measure titles")
     _add_data_dir_option(show)
+
+    imported = commands.add_parser(
+        "import", help="turn QRDA III (.xml, .xml.gz) and QPP submission JSON files into a baseline table"
+    )
+    imported.add_argument("files", type=Path, nargs="+", help="QRDA Category III or QPP submission JSON files")
+    imported.add_argument(
+        "--year", type=int, default=None, help="read the files with this performance year's measures data (overrides the files' year)"
+    )
+    imported.add_argument(
+        "--measure-map", type=Path, default=None, help="CSV with columns emeasure_uuid,measure_id for eCQM UUIDs the year's data lacks"
+    )
+    imported.add_argument("--output", type=Path, required=True, help="the baseline CSV to write (atomically; nothing on a problem)")
 
     score = commands.add_parser("score", help="score what a scenario reports, exactly as CMS would")
     score.add_argument("scenario", type=Path, help="scenario file (TOML)")
@@ -133,6 +145,10 @@ def _run(args: argparse.Namespace) -> int:
         if args.data_command == "bundle":
             return data.bundle(args.years, source=args.source, output=args.output)
         return data.show(args.year, measure=args.measure, mvp=args.mvp, search=args.search, data_dir=args.data_dir)
+    if args.command == "import":
+        from optimizer.commands.import_files import run_import
+
+        return run_import(args.files, year=args.year, measure_map=args.measure_map, output=args.output)
     if args.command == "score":
         from optimizer.commands import score
 

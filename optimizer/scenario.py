@@ -17,9 +17,10 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.baseline import normalise_measure_id, read_baseline
+from optimizer.baseline import normalise_measure_id
 from optimizer.collection_types import ADMIN_CLAIMS, CAHPS, COLLECTION_TYPES, MEDICARE_PART_B_CLAIMS, ECQM
 from optimizer.errors import InputError
+from optimizer.importers import read_scenario_baseline
 from optimizer.rules.improvement_activities import SPECIAL_STATUSES
 from optimizer.rules.parameters import Policy, policy_for_year
 from optimizer.rules.payment import ScalingFactors, scaling_factors
@@ -187,11 +188,8 @@ def read_scenario(path: str | Path, raw: Mapping[str, Any] | None = None, varian
         top.fail("performance_year", str(error.args[0]))
     policy = _read_policy(top.table("policy"), policy)
     practice = _read_practice(top.table("practice", required=True), policy)
-    baseline_name = top.table("practice").text("baseline")
-    baseline_file = (path.parent / baseline_name).resolve() if not Path(baseline_name).is_absolute() else Path(baseline_name)
-    if not baseline_file.is_file():
-        top.table("practice").fail("baseline", f"the baseline table {baseline_file} does not exist")
-    baseline = read_baseline(baseline_file)
+    # A CSV/Excel table, a QRDA III (.xml, .xml.gz) or QPP JSON file, or a list of them (importers).
+    baseline, baseline_file = read_scenario_baseline(path.parent, top.table("practice").values.get("baseline"), file=file)
     quality = top.table("quality")
     quality.check_keys(("prior_year_achievement_percent", "reported"))
     expected_change = _read_expected_change(top.table("expected_change"))
