@@ -169,12 +169,12 @@ def _read_measure(result: FileImport, organizer: Element, position: int, seen: d
         result.problem(where, f"the same measure appears twice (measures #{seen[key]} and #{position}; converter code 71)")
         return
     seen[key] = position
+    measure, found_in = lookup.by_uuid(uuid) if lookup is not None else (None, "")
+    if measure is not None:
+        where = f"measure {measure.label()} (UUID {uuid})"
     populations = _read_populations(result, organizer, where)
-    if populations is None:
+    if populations is None or lookup is None:
         return
-    if lookup is None:
-        return
-    measure, found_in = lookup.by_uuid(uuid)
     if measure is None:
         if lookup.year_has_uuids:
             result.problem(where, f"unknown eCQM UUID in the {lookup.year} measures data (converter code 6); a file's UUIDs change every year, so check its year, or map it with --measure-map CSV")
@@ -185,7 +185,6 @@ def _read_measure(result: FileImport, organizer: Element, position: int, seen: d
                 "(columns emeasure_uuid,measure_id)",
             )
         return
-    where = f"measure {measure.label()} (UUID {uuid})"
     if ECQM not in measure.collection_types:
         result.problem(where, f"measure {measure.measure_id} is not offered as an eCQM in {lookup.year} (it allows {', '.join(measure.collection_types)})")
         return
