@@ -67,16 +67,21 @@ class ImportResult:
         return [row.record() for row in self.rows]
 
     def render_csv(self) -> str:
-        """The rows as a baseline CSV (``performance_rate`` only when a QCDR row states one)."""
+        """The rows as a baseline CSV (``performance_rate`` only when a QCDR row states one,
+        ``codes_on_claims`` only when there are Medicare Part B claims rows)."""
+        records = self.records()
         columns = list(CSV_COLUMNS)
-        if any(row.performance_rate is not None for row in self.rows):
-            columns.append("performance_rate")
+        columns += [column for column in ("performance_rate", "codes_on_claims") if any(column in record for record in records)]
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
-        for record in self.records():
-            rate = record.get("performance_rate")
-            writer.writerow({**record, "performance_rate": "" if rate is None else repr(float(rate))} if "performance_rate" in columns else record)
+        for record in records:
+            cells = dict(record)
+            if "performance_rate" in cells:
+                cells["performance_rate"] = repr(float(cells["performance_rate"]))
+            if "codes_on_claims" in columns:
+                cells["codes_on_claims"] = "true" if cells.get("codes_on_claims") else "false"
+            writer.writerow(cells)
         return buffer.getvalue()
 
 

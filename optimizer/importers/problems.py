@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from optimizer.collection_types import MEDICARE_PART_B_CLAIMS
 from optimizer.errors import InputError
 
 
@@ -70,6 +71,8 @@ class ImportedRow:
         }
         if self.performance_rate is not None:
             row["performance_rate"] = self.performance_rate
+        if self.collection_type == MEDICARE_PART_B_CLAIMS:
+            row["codes_on_claims"] = True  # counts of a claims measure come from the quality codes on the claims
         return row
 
 
