@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from optimizer.baseline import COUNT_COLUMNS, read_baseline, read_baseline_records
 from optimizer.errors import InputError
 from optimizer.importers.measure_lookup import read_measure_map
 from optimizer.importers.problems import FileImport, ImportedRow, ImportRefused
@@ -26,16 +27,7 @@ from optimizer.importers.safe_reading import UnreadableFile, read_capped
 QRDA3_SUFFIXES = (".xml", ".xml.gz")
 JSON_SUFFIXES = (".json",)
 IMPORTED_SUFFIXES = QRDA3_SUFFIXES + JSON_SUFFIXES
-CSV_COLUMNS = (
-    "measure_id",
-    "collection_type",
-    "eligible_population",
-    "performance_met",
-    "performance_not_met",
-    "exclusions",
-    "exceptions",
-    "period_months",
-)
+CSV_COLUMNS = ("measure_id", "collection_type", *COUNT_COLUMNS, "period_months")
 
 __all__ = [
     "IMPORTED_SUFFIXES",
@@ -156,8 +148,6 @@ def read_baseline_files(paths: Sequence[str | Path]) -> tuple[pd.DataFrame, str]
     files are imported (each with its own year's measures data) and checked as baseline rows. Rows of
     several files are concatenated; a measure × collection type may appear once.
     """
-    from optimizer.baseline import read_baseline, read_baseline_records
-
     paths = [Path(path) for path in paths]
     label = ", ".join(str(path) for path in paths)
     imported = [path for path in paths if is_imported(path)]
