@@ -101,6 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_solver_options(compare)
     _add_data_dir_option(compare)
 
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of scenario files (for editors: completion and checks as you type)"
+    )
+    schema.add_argument(
+        "--output", type=Path, default=None, help="write the schema to this file (atomically) instead of stdout"
+    )
+
     swap = commands.add_parser("swap", help="mid-year: is swapping or adding a measure worth it, and feasible")
     swap.add_argument("scenario", type=Path, help="scenario file (TOML) whose [quality] reported is the current plan")
     swap.add_argument("--ytd", type=Path, required=True, help="year-to-date table (baseline format, period_months < 12)")
@@ -133,6 +140,10 @@ def _run(args: argparse.Namespace) -> int:
         return compare.compare(args.scenarios, report_format=args.format, output=args.output,
                                data_dir=args.data_dir, rescore_only=args.rescore_only,
                                overrides=_solver_overrides(args))
+    if args.command == "schema":
+        from optimizer.commands import schema
+
+        return schema.schema(output=args.output)
     if args.command == "swap":
         from optimizer.commands import swap
 
@@ -142,8 +153,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _solver_overrides(args: argparse.Namespace) -> dict[str, object]:
-    names = {"draws": "draws", "seed": "seed", "objective": "objective", "solver": "solver", "time_limit": "time_limit"}
-    return {key: getattr(args, attribute) for attribute, key in names.items() if getattr(args, attribute) is not None}
+    """The solver options given, checked like the ``[optimize]`` keys they override (before any work)."""
+    from optimizer.scenario import check_optimize_overrides
+
+    names = ("draws", "seed", "objective", "solver", "time_limit")
+    overrides = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    check_optimize_overrides(overrides)
+    return overrides
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -153,7 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except MipsError as error:
-        print(f"{PROGRAM}: error: {error}", file=sys.stderr)
+        for line in str(error).splitlines() or [""]:
+            print(f"{PROGRAM}: error: {line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{PROGRAM}: interrupted", file=sys.stderr)

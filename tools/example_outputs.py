@@ -38,9 +38,10 @@ def _blank_seconds(value: Any) -> Any:
 
 def _plan_json(code_root: Path, scenario: Path, data_dir: Path, draws: int) -> str:
     environment = {**os.environ, "PYTHONPATH": str(code_root)}
-    command = [sys.executable, "-m", "optimizer", "plan", str(scenario), "--format", "json", "--draws", str(draws),
+    command = [sys.executable, "-m", "optimizer", "plan", str(scenario.resolve()), "--format", "json", "--draws", str(draws),
                "--data-dir", str(data_dir)]
-    result = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
+    # The working folder comes first on sys.path with ``-m``: run in the code's own folder.
+    result = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=code_root, check=False)
     if result.returncode != 0:
         return f"exit {result.returncode}: {result.stderr.strip()}"
     document = json.loads(result.stdout[result.stdout.index("{"):])
