@@ -38,16 +38,17 @@ def _add_report_options(parser: argparse.ArgumentParser, formats: Sequence[str])
 
 
 def _add_solver_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--draws", type=int, default=None, help="scenarios drawn (overrides [optimize] draws; 0 = deterministic)")
-    parser.add_argument("--seed", type=int, default=None, help="random seed (overrides [optimize] seed)")
+    # Each is checked like the [optimize] key it overrides (its type, range or choices are declared
+    # once, in optimizer/scenario_file.py), before any work: see _solver_overrides.
+    parser.add_argument("--draws", type=int, default=None, help="scenarios drawn, 0-100000 (overrides [optimize] draws; 0 = deterministic)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed, 0 or more (overrides [optimize] seed)")
     parser.add_argument(
         "--objective",
-        choices=("expected_score", "expected_payment", "threshold_probability"),
         default=None,
-        help="what to maximise (overrides [optimize] objective)",
+        help="what to maximise: expected_payment, expected_score or threshold_probability (overrides [optimize] objective)",
     )
-    parser.add_argument("--solver", choices=("highs", "cbc"), default=None, help="MILP solver (default: HiGHS, else CBC)")
-    parser.add_argument("--time-limit", type=float, default=None, help="seconds per pathway solve")
+    parser.add_argument("--solver", default=None, help="MILP solver: highs or cbc (default: HiGHS, else CBC)")
+    parser.add_argument("--time-limit", type=float, default=None, help="seconds per pathway solve, 0.1 or more")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -23,7 +23,7 @@ from optimizer.rules.parameters import Policy, policy_for_year
 from optimizer.rules.payment import ScalingFactors, scaling_factors
 from optimizer.scenario_file import (
     CATEGORY_MODES,
-    FORECAST_LIMITS,
+    FORECAST_LIMITS,  # noqa: F401 - re-exported: the [forecast] keys and ranges
     MAX_WHAT_IFS,
     TRADITIONAL,
     ScenarioFile,
@@ -31,20 +31,12 @@ from optimizer.scenario_file import (
     baseline_path,
     check_option,
     check_tables,
+    clipped,
     key_name,
     quoted,
     read_toml,
 )
 
-__all__ = [
-    "FORECAST_LIMITS",
-    "TRADITIONAL",
-    "Scenario",
-    "check_scenario",
-    "read_scenario",
-    "what_if_variants",
-    "with_optimize_overrides",
-]
 
 @dataclass(frozen=True)
 class Practice:
@@ -396,9 +388,8 @@ def _variant_name(entry: Any) -> str | None:
 
 
 def _reason(error: Exception) -> str:
-    """The message of a rule's error (a ``KeyError``'s without its quotes), bounded."""
-    text = str(error.args[0]) if error.args else str(error)
-    return text if len(text) <= 300 else f"{text[:300]}…"
+    """The message of a rule's error (a ``KeyError``'s without its quotes), cut short if long."""
+    return clipped(str(error.args[0]) if error.args else str(error))
 
 
 def _merge(base: Mapping[str, Any], override: Mapping[str, Any], path: str = "") -> dict[str, Any]:
@@ -513,14 +504,14 @@ def _check_one(
     measures = set(checked["measure_id"])
     for measure_id in scenario.expected_change:
         if measure_id not in measures:
-            problem(f"measure {quoted(measure_id)[1:-1]} is not in the baseline table", key_name(("expected_change", measure_id)))
+            problem(f"measure {clipped(measure_id)} is not in the baseline table", key_name(("expected_change", measure_id)))
     for measure_id, collection_type in scenario.reported or ():
         if (measure_id, collection_type) not in rows:
-            problem(f"measure {quoted(measure_id)[1:-1]} ({collection_type}) has no row in the baseline table", "quality.reported")
+            problem(f"measure {clipped(measure_id)} ({collection_type}) has no row in the baseline table", "quality.reported")
     for name, pairs in (("require", scenario.optimize.require), ("exclude", scenario.optimize.exclude)):
         for measure_id, collection_type in pairs:
             if measure_id not in measures or (collection_type is not None and (measure_id, collection_type) not in rows):
-                label = quoted(measure_id)[1:-1] if collection_type is None else f"{quoted(measure_id)[1:-1]} ({collection_type})"
+                label = clipped(measure_id) if collection_type is None else f"{clipped(measure_id)} ({collection_type})"
                 problem(f"measure {label} has no row in the baseline table", f"optimize.{name}")
     for pathway in scenario.optimize.pathways or ():
         if pathway != TRADITIONAL and pathway not in mvp_ids:
@@ -530,19 +521,19 @@ def _check_one(
     for name, ids in (("attested", activities.attested), ("available", activities.available)):
         for activity_id in ids:
             if activity_id not in activity_ids:
-                problem(f"{quoted(activity_id)[1:-1]} is not a {scenario.performance_year} improvement activity", f"improvement_activities.{name}")
+                problem(f"{clipped(activity_id)} is not a {scenario.performance_year} improvement activity", f"improvement_activities.{name}")
     pi_ids = set(catalog.pi_measures["measure_id"])
     for measure_id in scenario.promoting_interoperability.measures:
         if measure_id not in pi_ids:
             problem(
-                f"{quoted(measure_id)[1:-1]} is not a {scenario.performance_year} Promoting Interoperability measure",
+                f"{clipped(measure_id)} is not a {scenario.performance_year} Promoting Interoperability measure",
                 key_name(("promoting_interoperability", "measures", measure_id)),
             )
     cost_ids = set(catalog.cost_measures["measure_id"])
     for position, measure in enumerate(scenario.cost.measures):
         where = f"cost.measures[{position}].measure_id"
         if measure.measure_id not in cost_ids:
-            problem(f"{quoted(measure.measure_id)[1:-1]} is not a {scenario.performance_year} cost measure", where)
+            problem(f"{clipped(measure.measure_id)} is not a {scenario.performance_year} cost measure", where)
         elif catalog.benchmark(measure.measure_id, ADMIN_CLAIMS) is None:
             problem(f"{measure.measure_id} has no cost benchmark", where)
     if scenario.expected_change:
@@ -559,7 +550,7 @@ def _check_baseline(baseline: pd.DataFrame, catalog: Any, file: str) -> tuple[pd
         measure = catalog.quality_measure(row.measure_id)
         where = {"file": file, "row": row.row}
         if measure is None:
-            message = f"measure {quoted(row.measure_id)[1:-1]} is not a {catalog.performance_year} quality measure"
+            message = f"measure {clipped(row.measure_id)} is not a {catalog.performance_year} quality measure"
             problems.append(InputError(message, **where, field="measure_id"))
         elif row.collection_type not in measure["collection_types"]:
             allowed = ", ".join(measure["collection_types"])

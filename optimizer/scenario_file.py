@@ -69,6 +69,11 @@ def quoted(value: Any) -> str:
     return text if len(text) <= MAX_QUOTED + 20 else f"{text[:MAX_QUOTED]}…"
 
 
+def clipped(text: str) -> str:
+    """Text as it is, cut after :data:`MAX_QUOTED` characters."""
+    return text if len(text) <= MAX_QUOTED else f"{text[:MAX_QUOTED]}…"
+
+
 def _shown(value: Any) -> str:
     """A number as a message shows it (``5.0``), bounded like :func:`quoted`."""
     return quoted(value) if not isinstance(value, (int, float)) or isinstance(value, bool) else _quoter.repr(value)
@@ -93,15 +98,15 @@ def read_toml(path: Path) -> dict[str, Any]:
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise InputError("the scenario file does not exist", file=file) from None
     except OSError as error:
-        raise InputError(f"cannot be read ({error.strerror or error})", file=file) from None
+        raise InputError(f"cannot be read ({clipped(str(error.strerror or error))})", file=file) from None
     except tomllib.TOMLDecodeError as error:
-        raise InputError(f"is not valid TOML ({quoted(str(error))[1:-1]})", file=file) from None
+        raise InputError(f"is not valid TOML ({clipped(str(error))})", file=file) from None
     except UnicodeDecodeError:
         raise InputError("is not UTF-8 text", file=file) from None
     except RecursionError:
         raise InputError(f"nests arrays or inline tables too deeply; at most {MAX_NESTING} levels are allowed", file=file) from None
     except ValueError as error:  # an integer longer than Python converts (4,300 digits)
-        raise InputError(f"is not valid TOML ({quoted(str(error))[1:-1]})", file=file) from None
+        raise InputError(f"is not valid TOML ({clipped(str(error))})", file=file) from None
     too_deep = _too_deep(data, MAX_NESTING)
     if too_deep is not None:
         raise InputError(
@@ -129,8 +134,7 @@ def key_name(location: Iterable[str | int]) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            part = part if len(part) <= MAX_QUOTED else f"{part[:MAX_QUOTED]}…"
-            text += f".{part}" if text else part
+            text += f".{clipped(part)}" if text else clipped(part)
     return text
 
 
@@ -279,7 +283,7 @@ class PracticeTable(_Table):
             except (OSError, ValueError):
                 exists = False
             if not exists:
-                raise _problem(f"the baseline table {quoted(str(path))[1:-1]} does not exist", "baseline")
+                raise _problem(f"the baseline table {clipped(str(path))} does not exist", "baseline")
         return self
 
 
@@ -367,8 +371,10 @@ def _response(value: Any, handler: Any) -> Any:
     if isinstance(value, (int, float)):
         if not math.isfinite(value):
             raise _problem(f"expected a number, got {_shown(value)}")
-        if not 0 <= value <= 100:
-            raise _problem(f"expected at least 0 and at most 100, got {_shown(value)}")
+        if value < 0:
+            raise _problem(f"expected at least 0, got {_shown(value)}")
+        if value > 100:
+            raise _problem(f"expected at most 100, got {_shown(value)}")
         return float(value)
     if isinstance(value, Mapping):
         fraction = handler(value)

@@ -280,6 +280,9 @@ OPTIONS = [
     ("--draws", "1000000000", "draws", ("draws = 1000\n", "draws = 1000000000\n"), "expected at most 100000, got 1000000000"),
     ("--time-limit", "nan", "time_limit_seconds", ("seed = 1\n", "seed = 1\ntime_limit_seconds = nan\n"), "expected a number, got nan"),
     ("--time-limit", "0", "time_limit_seconds", ("seed = 1\n", "seed = 1\ntime_limit_seconds = 0.0\n"), "expected at least 0.1, got 0.0"),
+    ("--objective", "most_money", "objective", ('objective = "expected_payment"', 'objective = "most_money"'),
+     "expected one of expected_payment, expected_score, threshold_probability, got 'most_money'"),
+    ("--solver", "gurobi", "solver", ("seed = 1\n", 'seed = 1\nsolver = "gurobi"\n'), "expected one of highs, cbc, got 'gurobi'"),
 ]
 
 
