@@ -277,11 +277,11 @@ class PracticeTable(_Table):
             )
         folder = (info.context or {}).get("folder")
         if folder is not None:
-            path = baseline_path(folder, self.baseline)
             try:
+                path = baseline_path(folder, self.baseline)
                 exists = path.is_file()
-            except (OSError, ValueError):
-                exists = False
+            except (OSError, ValueError):  # a NUL character, a name too long for the system
+                raise _problem(f"{quoted(self.baseline)} cannot be a file name", "baseline") from None
             if not exists:
                 raise _problem(f"the baseline table {clipped(str(path))} does not exist", "baseline")
         return self

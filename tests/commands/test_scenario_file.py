@@ -167,6 +167,8 @@ MESSAGES = [
      "or { numerator, denominator }, got 'yes'"),
     ("pathways", [('pathways = "all"', 'pathways = "every"')],
      "field 'optimize.pathways': expected \"all\" or a non-empty list such as [\"traditional\", \"M0005\"], got 'every'"),
+    ("baseline name", [('baseline = "riverside-family-medicine-2025.csv"', 'baseline = "a\\u0000.csv"')],
+     "field 'practice.baseline': 'a\\x00.csv' cannot be a file name"),
     ("bonus above the policy's maximum", [("complex_patient_bonus = 2.0", "complex_patient_bonus = 12.0")],
      "field 'practice.complex_patient_bonus': expected at most 10.0, got 12.0"),
     ("scaling factor", [("default = 0.178", "default = 0.1")],
