@@ -1,7 +1,8 @@
-"""Check that every example's ``plan --format json`` output is unchanged by the work on this branch.
+"""Check that every example's JSON output is unchanged by the work on this branch.
 
-Runs ``mips-optimizer plan EXAMPLE --format json --draws 100`` for every ``scenarios/*.toml`` twice,
-in subprocesses: once with the code of a git ref (by default the commit this branch started from,
+Runs ``mips-optimizer plan EXAMPLE --format json --draws 100`` and ``score EXAMPLE --format json``
+for every ``scenarios/*.toml``, and ``compare`` (and ``--rescore-only``) of them all with their what-ifs, twice, in
+subprocesses: once with the code of a git ref (by default the commit this branch started from,
 ``git merge-base HEAD main``), exported to a temporary folder and put first on ``PYTHONPATH``, and
 once with the working tree. Both runs read the same scenario files (the working tree's). The
 outputs must be byte-identical once the wall-clock ``seconds`` values are blanked (they differ
@@ -9,7 +10,7 @@ between any two runs) and anything a library prints before the JSON document is 
 
     python tools/example_outputs.py --data-dir ~/.cache/mips-optimizer [--ref main] [--draws 100]
 
-Exit status 0 when every example matches, 1 otherwise.
+Exit status 0 when every output matches, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -36,10 +37,9 @@ def _blank_seconds(value: Any) -> Any:
     return value
 
 
-def _plan_json(code_root: Path, scenario: Path, data_dir: Path, draws: int) -> str:
+def _json_output(code_root: Path, arguments: list[str], data_dir: Path) -> str:
     environment = {**os.environ, "PYTHONPATH": str(code_root)}
-    command = [sys.executable, "-m", "optimizer", "plan", str(scenario.resolve()), "--format", "json", "--draws", str(draws),
-               "--data-dir", str(data_dir)]
+    command = [sys.executable, "-m", "optimizer", *arguments, "--format", "json", "--data-dir", str(data_dir)]
     # The working folder comes first on sys.path with ``-m``: run in the code's own folder.
     result = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=code_root, check=False)
     if result.returncode != 0:
@@ -63,17 +63,21 @@ def main() -> int:
     ref = args.ref or subprocess.run(
         ["git", "-C", str(ROOT), "merge-base", "HEAD", "main"], capture_output=True, text=True, check=True
     ).stdout.strip()
-    examples = sorted((ROOT / "scenarios").glob("*.toml"))
+    examples = [str(path) for path in sorted((ROOT / "scenarios").glob("*.toml"))]
+    draws = ["--draws", str(args.draws)]
+    runs = [["plan", example, *draws] for example in examples] + [["score", example] for example in examples]
+    runs += [["compare", *examples, *draws], ["compare", *examples, "--rescore-only", *draws]]
     differing = 0
     with tempfile.TemporaryDirectory() as folder:
         _export(ref, Path(folder))
-        for example in examples:
-            before = _plan_json(Path(folder), example, args.data_dir, args.draws)
-            after = _plan_json(ROOT, example, args.data_dir, args.draws)
+        for arguments in runs:
+            before = _json_output(Path(folder), arguments, args.data_dir)
+            after = _json_output(ROOT, arguments, args.data_dir)
             same = before == after and not before.startswith("exit ")
             differing += not same
-            print(f"{'identical' if same else 'DIFFERS  '}  {example.name}  ({len(after):,} bytes)")
-    print(f"{len(examples) - differing} of {len(examples)} examples identical to {ref[:12]}")
+            shown = " ".join(Path(item).name if item in examples else item for item in arguments)
+            print(f"{'identical' if same else 'DIFFERS  '}  {shown}  ({len(after):,} bytes)")
+    print(f"{len(runs) - differing} of {len(runs)} outputs identical to {ref[:12]}")
     return 1 if differing else 0
 
 
