@@ -38,16 +38,17 @@ def _add_report_options(parser: argparse.ArgumentParser, formats: Sequence[str])
 
 
 def _add_solver_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--draws", type=int, default=None, help="scenarios drawn (overrides [optimize] draws; 0 = deterministic)")
-    parser.add_argument("--seed", type=int, default=None, help="random seed (overrides [optimize] seed)")
+    # Each is checked like the [optimize] key it overrides (its type, range or choices are declared
+    # once, in optimizer/scenario_file.py), before any work: see _solver_overrides.
+    parser.add_argument("--draws", type=int, default=None, help="scenarios drawn, 0-100000 (overrides [optimize] draws; 0 = deterministic)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed, 0 or more (overrides [optimize] seed)")
     parser.add_argument(
         "--objective",
-        choices=("expected_score", "expected_payment", "threshold_probability"),
         default=None,
-        help="what to maximise (overrides [optimize] objective)",
+        help="what to maximise: expected_payment, expected_score or threshold_probability (overrides [optimize] objective)",
     )
-    parser.add_argument("--solver", choices=("highs", "cbc"), default=None, help="MILP solver (default: HiGHS, else CBC)")
-    parser.add_argument("--time-limit", type=float, default=None, help="seconds per pathway solve")
+    parser.add_argument("--solver", default=None, help="MILP solver: highs or cbc (default: HiGHS, else CBC)")
+    parser.add_argument("--time-limit", type=float, default=None, help="seconds per pathway solve, 0.1 or more")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_solver_options(compare)
     _add_data_dir_option(compare)
 
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of scenario files (for editors: completion and checks as you type)"
+    )
+    schema.add_argument(
+        "--output", type=Path, default=None, help="write the schema to this file (atomically) instead of stdout"
+    )
+
     swap = commands.add_parser("swap", help="mid-year: is swapping or adding a measure worth it, and feasible")
     swap.add_argument("scenario", type=Path, help="scenario file (TOML) whose [quality] reported is the current plan")
     swap.add_argument("--ytd", type=Path, required=True, help="year-to-date table (baseline format, period_months < 12)")
@@ -164,6 +172,10 @@ def _run(args: argparse.Namespace) -> int:
         return compare.compare(args.scenarios, report_format=args.format, output=args.output,
                                data_dir=args.data_dir, rescore_only=args.rescore_only,
                                overrides=_solver_overrides(args))
+    if args.command == "schema":
+        from optimizer.commands import schema
+
+        return schema.schema(output=args.output)
     if args.command == "swap":
         from optimizer.commands import swap
 
@@ -173,8 +185,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _solver_overrides(args: argparse.Namespace) -> dict[str, object]:
-    names = {"draws": "draws", "seed": "seed", "objective": "objective", "solver": "solver", "time_limit": "time_limit"}
-    return {key: getattr(args, attribute) for attribute, key in names.items() if getattr(args, attribute) is not None}
+    """The solver options given, checked like the ``[optimize]`` keys they override (before any work)."""
+    from optimizer.scenario import check_optimize_overrides
+
+    names = ("draws", "seed", "objective", "solver", "time_limit")
+    overrides = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    check_optimize_overrides(overrides)
+    return overrides
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -184,7 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except MipsError as error:
-        print(f"{PROGRAM}: error: {error}", file=sys.stderr)
+        for line in str(error).splitlines() or [""]:
+            print(f"{PROGRAM}: error: {line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{PROGRAM}: interrupted", file=sys.stderr)

@@ -1,10 +1,15 @@
-"""The project's errors: one base class, one line each, mapped to exit codes by the CLI."""
+"""The project's errors: one base class, one line per problem, mapped to exit codes by the CLI."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+MAX_PROBLEM_LINES = 50
+"""An error lists at most this many problems, then says how many more there are."""
+
 
 class MipsError(Exception):
-    """A known failure the user can act on; its message is one line."""
+    """A known failure the user can act on; its message is one line per problem."""
 
 
 class InputError(MipsError):
@@ -35,6 +40,28 @@ class InputError(MipsError):
             where.append(f"field {field!r}" if row is None else f"column {field!r}")
         prefix = ", ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class InputErrors(InputError):
+    """Every problem found in one input, reported together: one line each (at most
+    :data:`MAX_PROBLEM_LINES`, then how many more). ``file``, ``row`` and ``field`` are the first's."""
+
+    def __init__(self, problems: Sequence[InputError]) -> None:
+        self.problems = tuple(problems)
+        first = self.problems[0]
+        self.file, self.row, self.field, self.reason = first.file, first.row, first.field, first.reason
+        lines = [str(problem) for problem in self.problems[:MAX_PROBLEM_LINES]]
+        if len(self.problems) > MAX_PROBLEM_LINES:
+            lines.append(f"… and {len(self.problems) - MAX_PROBLEM_LINES:,} more problems")
+        MipsError.__init__(self, "\n".join(lines))
+
+
+def raise_problems(problems: Sequence[InputError]) -> None:
+    """Raise the one problem as it is, several as one :class:`InputErrors`; nothing when there are none."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise InputErrors(problems)
 
 
 class DataError(MipsError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from optimizer.scenario import Scenario, check_scenario, read_scenario, what_if_variants
+from optimizer.scenario import Scenario, check_scenario, read_scenario
 
 
 def load_scenario(path: Path, data_dir: Path | None) -> tuple[Scenario, Any]:
@@ -15,7 +15,4 @@ def load_scenario(path: Path, data_dir: Path | None) -> tuple[Scenario, Any]:
 
     scenario = read_scenario(path)
     catalog = read_catalog(scenario.performance_year, data_dir=data_dir)
-    checked = check_scenario(scenario, catalog)
-    for variant in what_if_variants(scenario):
-        check_scenario(variant, catalog)
-    return checked, catalog
+    return check_scenario(scenario, catalog), catalog

@@ -36,7 +36,6 @@ __all__ = [
     "import_files",
     "is_imported",
     "read_baseline_files",
-    "read_scenario_baseline",
 ]
 
 
@@ -166,25 +165,3 @@ def read_baseline_files(paths: Sequence[str | Path]) -> tuple[pd.DataFrame, str]
             raise ImportRefused([f"{label}: measure {key[0]} ({key[1]}) appears in more than one of the baseline files"])
     table["row"] = range(2, len(table) + 2)
     return table, label
-
-
-def read_scenario_baseline(folder: Path, value: object, *, file: str, field: str = "practice.baseline") -> tuple[pd.DataFrame, Path]:
-    """A scenario's ``baseline``: one path or a list of paths (relative to the scenario's folder).
-
-    Returns the table and the path errors about its rows should name (the file, or for several
-    files a label listing them). Raises :class:`InputError` naming the scenario's key when the value
-    is not a path or list of paths, or a file does not exist.
-    """
-    values = value if isinstance(value, list) else [value]
-    if value is None or not values or not all(isinstance(item, str) and item.strip() for item in values):
-        raise InputError(
-            'expected a file name or a list of them, like "baseline-2025.csv" or ["ehr-2025.xml", "registry-2025.json"]',
-            file=file,
-            field=field,
-        )
-    paths = [Path(item) if Path(item).is_absolute() else (folder / item).resolve() for item in values]
-    for path in paths:
-        if not path.is_file():
-            raise InputError(f"the baseline table {path} does not exist", file=file, field=field)
-    table, label = read_baseline_files(paths)
-    return table, Path(label)
