@@ -12,8 +12,10 @@ exclusions        denominator exclusions (optional, default 0)
 exceptions        denominator exceptions (optional, default 0)
 numerator, denominator  instead of the five counts: met = numerator, not met = denominator −
                   numerator, complete data
-performance_rate  only for cahps and admin_claims rows (no counts): the score in the
-                  benchmark's unit; ``eligible_population`` is then the case count
+performance_rate  for cahps and admin_claims rows (no counts): the score in the
+                  benchmark's unit; ``eligible_population`` is then the case count. For qcdr
+                  rows (optional, with the counts): the registry's stated rate [percent], which
+                  CMS scores instead of met / (met + not met)
 period_months     months the counts cover (optional, default 12; a year-to-date table has fewer)
 expected_change   planned change of the performance rate next year [percentage points; for an
                   inverse measure a negative change is an improvement] (optional, default 0)
@@ -41,13 +43,13 @@ import difflib
 import math
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from optimizer.collection_types import ADMIN_CLAIMS, CAHPS, COLLECTION_TYPES, MEDICARE_CQM
+from optimizer.collection_types import ADMIN_CLAIMS, CAHPS, COLLECTION_TYPES, MEDICARE_CQM, QCDR
 from optimizer.errors import InputError, InputWarning, quoted
 
 COUNT_COLUMNS: tuple[str, ...] = (
@@ -355,8 +357,14 @@ def read_baseline(path: str | Path) -> pd.DataFrame:
     if header is None:
         raise InputError("the baseline table is empty; expected a header row naming the columns", file=file)
     columns = _read_header(header, file)
-    rows = []
-    seen: dict[tuple[str, str], int] = {}
+    frame = _check_rows(_numbered_rows(records, columns, file), file)
+    if frame.empty:
+        raise InputError("the baseline table has no rows", file=file)
+    return frame
+
+
+def _numbered_rows(records: Iterator[list[Any]], columns: list[str], file: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The table's data rows as (spreadsheet row, {known column: value}), blank rows skipped, at most :data:`MAX_ROWS`."""
     for row, record in enumerate(records, start=2):
         if row > MAX_ROWS + 1:
             raise InputError(
@@ -364,18 +372,31 @@ def read_baseline(path: str | Path) -> pd.DataFrame:
                 file=file,
             )
         values = _row_values(record, columns, file, row)
-        if values is None:
-            continue
+        if values is not None:
+            yield row, values
+
+
+def read_baseline_records(rows: Iterable[dict[str, Any]], file: str) -> pd.DataFrame:
+    """Check baseline rows given as mappings (a table's rows, or an importer's) exactly as a table's.
+
+    Row ``i`` (from 0) is reported as spreadsheet row ``i + 2``; the columns are those of the table.
+    """
+    return _check_rows(((position + 2, values) for position, values in enumerate(rows)), file)
+
+
+def _check_rows(rows: Iterable[tuple[int, dict[str, Any]]], file: str) -> pd.DataFrame:
+    """Check each row as it comes (the first problem ends the reading); no measure × collection type twice."""
+    records = []
+    seen: dict[tuple[str, str], int] = {}
+    for row, values in rows:
         reader = _RowReader(file, row, values)
-        entry = _read_row(reader)
-        key = (entry["measure_id"], entry["collection_type"])
+        record = _read_row(reader)
+        key = (record["measure_id"], record["collection_type"])
         if key in seen:
             raise reader.error("measure_id", f"measure {key[0]} ({key[1]}) already appears in row {seen[key]}")
         seen[key] = row
-        rows.append(entry)
-    if not rows:
-        raise InputError("the baseline table has no rows", file=file)
-    frame = pd.DataFrame.from_records(rows, columns=list(OUTPUT_COLUMNS))
+        records.append(record)
+    frame = pd.DataFrame.from_records(records, columns=list(OUTPUT_COLUMNS))
     return frame.astype({"measure_id": str, "collection_type": str})
 
 
@@ -408,11 +429,18 @@ def _read_row(reader: _RowReader) -> dict[str, Any]:
         record.update(_read_numerator_denominator(reader))
     else:
         record.update(_read_counts(reader))
+        if collection_type == QCDR and reader.given("performance_rate"):
+            # A QCDR's registry states the rate CMS scores (QPP: performanceRate is required for QCDR measures).
+            record["performance_rate"] = reader.number("performance_rate", check=_rate_check)
     return record
 
 
 def _effort_check(value: float) -> str | None:
     return f"expected 0 to {MAX_EFFORT_HOURS:,.0f} hours" if not 0 <= value <= MAX_EFFORT_HOURS else None
+
+
+def _rate_check(value: float) -> str | None:
+    return "expected a rate between 0 and 100 percent" if not 0 <= value <= 100 else None
 
 
 def _change_check(value: float) -> str | None:

@@ -60,23 +60,24 @@ def _add_report_options(parser: argparse.ArgumentParser, formats: Sequence[str])
 
 
 def _add_solver_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--draws", type=int, default=None, help="scenarios drawn (overrides [optimize] draws; 0 = deterministic)")
-    parser.add_argument("--seed", type=int, default=None, help="random seed (overrides [optimize] seed)")
+    # Each is checked like the [optimize] key it overrides (its type, range or choices are declared
+    # once, in optimizer/scenario_file.py), before any work: see _solver_overrides.
+    parser.add_argument("--draws", type=int, default=None, help="scenarios drawn, 0-100000 (overrides [optimize] draws; 0 = deterministic)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed, 0 or more (overrides [optimize] seed)")
     parser.add_argument(
         "--objective",
-        choices=("expected_score", "expected_payment", "threshold_probability"),
         default=None,
-        help="what to maximise (overrides [optimize] objective)",
+        help="what to maximise: expected_payment, expected_score or threshold_probability (overrides [optimize] objective)",
     )
-    parser.add_argument("--solver", choices=("highs", "cbc"), default=None, help="MILP solver (default: HiGHS, else CBC)")
-    parser.add_argument("--time-limit", type=float, default=None, help="seconds per pathway solve")
+    parser.add_argument("--solver", default=None, help="MILP solver: highs or cbc (default: HiGHS, else CBC)")
+    parser.add_argument("--time-limit", type=float, default=None, help="seconds per pathway solve, 0.1 or more")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
         prog=PROGRAM,
-        description="Plan MIPS reporting: fetch CMS data, score a practice, choose measures, compare what-ifs.",
+        description="Plan MIPS reporting: look up CMS data, import a practice's files, score it, choose measures, compare what-ifs.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show a traceback on unexpected errors")
@@ -100,12 +101,37 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"seconds each file's download may take in all (default {DEFAULT_FETCH_TIMEOUT_SECONDS:g})",
     )
     _add_data_dir_option(fetch)
+    bundle = data_commands.add_parser(
+        "bundle", help="regenerate the bundled tables (benchmarks_data/<year>/) from the checksum-verified upstream files"
+    )
+    bundle.add_argument("years", type=int, nargs="*", help="performance years (default: every year the project pins)")
+    bundle.add_argument(
+        "--from",
+        dest="source",
+        default=None,
+        help="a local folder laid out like CMSgov/qpp-measures-data, or a base URL (default: the pinned upstream tag)",
+    )
+    bundle.add_argument(
+        "--output", type=Path, default=None, help="folder to write <year>/ into (default: the project's benchmarks_data)"
+    )
     show = data_commands.add_parser("show", help="show a measure, an MVP, or search measure titles")
     show.add_argument("year", type=int, help="performance year, e.g. 2026")
     show.add_argument("--measure", default=None, help="a measure or activity id, e.g. 236 or IA_BE_6")
     show.add_argument("--mvp", default=None, help="an MVP id, e.g. M0005")
     show.add_argument("--search", default=None, help="words to look for in measure titles")
     _add_data_dir_option(show)
+
+    imported = commands.add_parser(
+        "import", help="turn QRDA III (.xml, .xml.gz) and QPP submission JSON files into a baseline table"
+    )
+    imported.add_argument("files", type=Path, nargs="+", help="QRDA Category III or QPP submission JSON files")
+    imported.add_argument(
+        "--year", type=int, default=None, help="read the files with this performance year's measures data (overrides the files' year)"
+    )
+    imported.add_argument(
+        "--measure-map", type=Path, default=None, help="CSV with columns emeasure_uuid,measure_id for eCQM UUIDs the year's data lacks"
+    )
+    imported.add_argument("--output", type=Path, required=True, help="the baseline CSV to write (atomically; nothing on a problem)")
 
     score = commands.add_parser("score", help="score what a scenario reports, exactly as CMS would")
     score.add_argument("scenario", type=Path, help="scenario file (TOML)")
@@ -134,6 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_solver_options(compare)
     _add_data_dir_option(compare)
 
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of scenario files (for editors: completion and checks as you type)"
+    )
+    schema.add_argument(
+        "--output", type=Path, default=None, help="write the schema to this file (atomically) instead of stdout"
+    )
+
     swap = commands.add_parser("swap", help="mid-year: is swapping or adding a measure worth it, and feasible")
     swap.add_argument("scenario", type=Path, help="scenario file (TOML) whose [quality] reported is the current plan")
     swap.add_argument("--ytd", type=Path, required=True, help="year-to-date table (baseline format, period_months < 12)")
@@ -150,7 +183,13 @@ def _run(args: argparse.Namespace) -> int:
 
         if args.data_command == "fetch":
             return data.fetch(args.year, source=args.source, data_dir=args.data_dir, force=args.force, timeout=args.timeout)
+        if args.data_command == "bundle":
+            return data.bundle(args.years, source=args.source, output=args.output)
         return data.show(args.year, measure=args.measure, mvp=args.mvp, search=args.search, data_dir=args.data_dir)
+    if args.command == "import":
+        from optimizer.commands.import_files import run_import
+
+        return run_import(args.files, year=args.year, measure_map=args.measure_map, output=args.output)
     if args.command == "score":
         from optimizer.commands import score
 
@@ -166,6 +205,10 @@ def _run(args: argparse.Namespace) -> int:
         return compare.compare(args.scenarios, report_format=args.format, output=args.output,
                                data_dir=args.data_dir, rescore_only=args.rescore_only,
                                overrides=_solver_overrides(args))
+    if args.command == "schema":
+        from optimizer.commands import schema
+
+        return schema.schema(output=args.output)
     if args.command == "swap":
         from optimizer.commands import swap
 
@@ -175,8 +218,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _solver_overrides(args: argparse.Namespace) -> dict[str, object]:
-    names = {"draws": "draws", "seed": "seed", "objective": "objective", "solver": "solver", "time_limit": "time_limit"}
-    return {key: getattr(args, attribute) for attribute, key in names.items() if getattr(args, attribute) is not None}
+    """The solver options given, checked like the ``[optimize]`` keys they override (before any work)."""
+    from optimizer.scenario import check_optimize_overrides
+
+    names = ("draws", "seed", "objective", "solver", "time_limit")
+    overrides = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    check_optimize_overrides(overrides)
+    return overrides
 
 
 @contextmanager
@@ -221,7 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _warnings_as_lines():
             return _run(args)
     except MipsError as error:
-        print(f"{PROGRAM}: error: {terminal_line(str(error))}", file=sys.stderr)
+        for line in error.lines():
+            print(f"{PROGRAM}: error: {terminal_line(line)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{PROGRAM}: interrupted", file=sys.stderr)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from optimizer.plan import PathwayPlan, Plan, evaluate_selection, plan_scenario, prepare_forecast
-from optimizer.scenario import Scenario, check_scenario, what_if_variants, with_optimize_overrides
+from optimizer.scenario import Scenario, what_if_variants, with_optimize_overrides
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,11 @@ def compare_scenarios(
     overrides: Mapping[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[ComparedVariant]:
-    """Plan each (scenario, catalog) and its variants; variants are compared to their file's base."""
-    overrides = overrides or {}
+    """Plan each checked (scenario, catalog) and its variants; variants are compared to their file's base."""
     jobs = []
     for scenario, catalog in scenarios:
-        variants = [check_scenario(variant, catalog) for variant in what_if_variants(scenario)]
-        jobs.append((with_optimize_overrides(scenario, overrides), catalog, [with_optimize_overrides(v, overrides) for v in variants]))
+        base = with_optimize_overrides(scenario, overrides or {})
+        jobs.append((base, catalog, what_if_variants(base)))
     total = sum(1 + len(variants) for _, _, variants in jobs)
     done = 0
     results: list[ComparedVariant] = []

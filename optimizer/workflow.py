@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from optimizer.scenario import Scenario, check_scenario, read_scenario, what_if_variants
+from optimizer.scenario import Scenario, check_scenario, read_scenario
 
 
 def load_scenario(path: Path, data_dir: Path | None) -> tuple[Scenario, Any]:
@@ -16,15 +16,14 @@ def load_scenario(path: Path, data_dir: Path | None) -> tuple[Scenario, Any]:
 
     scenario = read_scenario(path)
     catalog = read_catalog(scenario.performance_year, data_dir=data_dir)
-    checked = check_scenario(scenario, catalog)
-    for variant in what_if_variants(scenario):
-        check_scenario(variant, catalog)
-    return checked, catalog
+    return check_scenario(scenario, catalog), catalog
 
 
 def input_files(scenarios: Iterable[Scenario]) -> list[Path]:
-    """The files a run reads (each scenario file and its baseline table), which a report must never replace."""
+    """The files a run reads (each scenario file and its baseline files, its variants' too), which a
+    report must never replace."""
     files: list[Path] = []
     for scenario in scenarios:
-        files += [scenario.file, scenario.baseline_file]
+        for one in (scenario, *scenario.variants):
+            files += [one.file, *one.baseline_files]
     return files

@@ -187,6 +187,7 @@ def fetch_year(
     source: str | None = None,
     data_dir: str | os.PathLike[str] | None = None,
     force: bool = False,
+    manifest: Manifest | None = None,
     timeout: float | None = None,
 ) -> list[FetchedFile]:
     """Fetch, verify and cache the CMS files of ``year``.
@@ -202,11 +203,13 @@ def fetch_year(
         The cache folder (see :func:`optimizer.catalog.locations.data_directory`).
     force
         Fetch again even when the cached files are verified.
+    manifest
+        The files to fetch (default: the project's manifest of ``year``).
     timeout
         Seconds each download may take in all (default :data:`DOWNLOAD_TIMEOUT_SECONDS`).
     """
     timeout = DOWNLOAD_TIMEOUT_SECONDS if timeout is None else timeout
-    manifest = read_manifest(year)
+    manifest = manifest or read_manifest(year)
     if source is not None and not _is_url(source) and not Path(source).is_dir():
         raise DataError(f"{source}: no such folder (expected a local copy of CMSgov/qpp-measures-data or a URL)")
     root = data_directory(data_dir)

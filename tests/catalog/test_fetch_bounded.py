@@ -12,6 +12,7 @@ the staging folder of a fetch still running.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,10 +23,19 @@ import pytest
 
 from optimizer.catalog.fetch import STAGING_PREFIX
 from optimizer.catalog.manifest import read_manifest
-from test_fetch import QuietHandler, http_server, snapshot, upstream_copy
+from test_fetch import QuietHandler, http_server, snapshot
 
 MEASURES = read_manifest(2026).files[0]
 """The first file fetched (measures/2026/measures-data.json); every misbehaving handler serves it."""
+
+
+def upstream_copy(cms_source: Path, destination: Path, year: int) -> Path:
+    """The manifest's real files of ``year`` (the CLI fetches with the project's manifest), laid out like upstream."""
+    for item in read_manifest(year).files:
+        target = destination / item.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cms_source / item.path, target)
+    return destination
 
 
 class MisbehavingHandler(QuietHandler):
