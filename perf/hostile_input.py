@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,26 +65,12 @@ def build_probes(folder: Path) -> dict[str, list[str]]:
 
 
 def _workbook_bomb(folder: Path, lines: list[str]) -> str:
-    from openpyxl import Workbook
+    sys.path.insert(0, str(ROOT))
+    from optimizer.synthetic import write_workbook_with_a_big_cell
 
-    workbook = Workbook()
     rows = [line.split(",") for line in lines]
-    workbook.active.append(rows[0] + ["notes"])
-    for position, row in enumerate(rows[1:]):
-        workbook.active.append([row[0], row[1], *map(int, row[2:]), "PLACEHOLDER" if position == 0 else None])
-    workbook.save(folder / "small.xlsx")
-    with zipfile.ZipFile(folder / "small.xlsx") as source, zipfile.ZipFile(folder / "bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as bomb:
-        for member in source.infolist():
-            data = source.read(member.filename)
-            if b"PLACEHOLDER" not in data:
-                bomb.writestr(member, data)
-                continue
-            before, after = data.split(b"PLACEHOLDER")
-            with bomb.open(member.filename, "w", force_zip64=True) as stream:
-                stream.write(before)
-                for _ in range(1536):
-                    stream.write(b"A" * (1 << 20))
-                stream.write(after)
+    table = [rows[0]] + [[row[0], row[1], *map(int, row[2:])] for row in rows[1:]]
+    write_workbook_with_a_big_cell(folder / "bomb.xlsx", table, 1536 << 20)
     return "bomb.xlsx"
 
 

@@ -19,7 +19,7 @@ RIVERSIDE = SCENARIOS / "riverside-family-medicine.toml"
 YEAR_TO_DATE = SCENARIOS / "riverside-family-medicine-2026-ytd.csv"
 COMMANDS = {
     "plan": ["plan", RIVERSIDE, "--draws", "40"],
-    "compare": ["compare", RIVERSIDE, SCENARIOS / "heartland-cardiology.toml", "--draws", "40"],
+    "compare": ["compare", RIVERSIDE, "--draws", "40"],
     "swap": ["swap", RIVERSIDE, "--ytd", YEAR_TO_DATE, "--as-of", "2026-07-01", "--draws", "40"],
     "score": ["score", SCENARIOS / "lakeside-multispecialty.toml"],
 }

@@ -11,13 +11,12 @@ limits of :mod:`optimizer.baseline`.
 from __future__ import annotations
 
 import shutil
-import zipfile
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from optimizer.baseline import MAX_COLUMNS, MAX_COUNT, MAX_ROWS, MAX_WORKBOOK_BYTES
+from optimizer.synthetic import write_workbook_with_a_big_cell
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 BASE = SCENARIOS / "riverside-family-medicine.toml"
@@ -79,47 +78,13 @@ def test_a_header_of_200000_columns_is_refused(folder: Path, data_dir: Path, cli
     one_error_line(score(cli, folder, data_dir), "baseline.csv", "the header is longer than")
 
 
-def write_workbook(path: Path, rows: list[list[object]]) -> None:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    workbook.save(path)
-
-
 def baseline_rows() -> list[list[object]]:
     rows = [line.split(",") for line in BASELINE.read_text(encoding="utf-8").splitlines()]
     return [rows[0]] + [[row[0], row[1], *map(int, row[2:])] for row in rows[1:]]
 
 
-def workbook_with_a_big_cell(folder: Path, name: str, characters: int, column: int | None = None) -> Path:
-    """The riverside baseline as a workbook whose row 2 has a cell of ``characters`` letters in
-    ``column`` (else in an extra ``notes`` column), written straight into the zip (openpyxl itself
-    cuts cells to Excel's limit)."""
-    rows = baseline_rows()
-    if column is None:
-        rows[0].append("notes")
-        rows[1].append("PLACEHOLDER")
-    else:
-        rows[1][column] = "PLACEHOLDER"
-    write_workbook(folder / "small.xlsx", rows)
-    with zipfile.ZipFile(folder / "small.xlsx") as source, zipfile.ZipFile(folder / name, "w", zipfile.ZIP_DEFLATED) as target:
-        for member in source.infolist():
-            data = source.read(member.filename)
-            if b"PLACEHOLDER" not in data:
-                target.writestr(member, data)
-                continue
-            before, after = data.split(b"PLACEHOLDER")
-            with target.open(member.filename, "w", force_zip64=True) as stream:
-                stream.write(before)
-                for _ in range(characters >> 20):
-                    stream.write(b"A" * (1 << 20))
-                stream.write(b"A" * (characters % (1 << 20)))
-                stream.write(after)
-    return folder / name
-
-
 def test_a_workbook_that_unpacks_to_a_huge_cell_is_refused_before_unpacking(folder: Path, data_dir: Path, cli, one_error_line) -> None:
-    bomb = workbook_with_a_big_cell(folder, "bomb.xlsx", MAX_WORKBOOK_BYTES + (8 << 20))
+    bomb = write_workbook_with_a_big_cell(folder / "bomb.xlsx", baseline_rows(), MAX_WORKBOOK_BYTES + (8 << 20))
     assert bomb.stat().st_size < 1 << 20  # a small file ...
     use_baseline(folder, "bomb.xlsx")
     message = one_error_line(score(cli, folder, data_dir), "bomb.xlsx", "unpacks to", f"at most {MAX_WORKBOOK_BYTES:,}")  # ... refused by its zip directory
@@ -127,7 +92,7 @@ def test_a_workbook_that_unpacks_to_a_huge_cell_is_refused_before_unpacking(fold
 
 
 def test_a_workbook_cell_longer_than_excel_allows_is_refused_briefly(folder: Path, data_dir: Path, cli, one_error_line) -> None:
-    workbook_with_a_big_cell(folder, "baseline.xlsx", 5_000_000, column=2)  # under the unpacked-size limit
+    write_workbook_with_a_big_cell(folder / "baseline.xlsx", baseline_rows(), 5_000_000, column=2)  # under the unpacked-size limit
     use_baseline(folder, "baseline.xlsx")
     message = one_error_line(score(cli, folder, data_dir), "baseline.xlsx, row 2, column 'eligible_population'", "5,000,000 characters")
     assert len(message) < 300

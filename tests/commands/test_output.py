@@ -181,21 +181,20 @@ ls -A mnt
 
 
 @pytest.mark.skipif(MOUNT_UNAVAILABLE is not None, reason=str(MOUNT_UNAVAILABLE))
-def test_a_full_disk_is_one_line_and_the_old_file_stays(folder: Path, data_dir: Path) -> None:
-    result = in_a_private_tmpfs(folder, data_dir, "dd if=/dev/zero of=mnt/filler bs=1024 2>/dev/null || true")
+@pytest.mark.parametrize(
+    ("prepare", "reason", "left"),
+    [
+        ("dd if=/dev/zero of=mnt/filler bs=1024 2>/dev/null || true", "No space left on device", "filler\nreport.md\n"),
+        ("mount -o remount,ro mnt", "Read-only file system", "report.md\n"),
+    ],
+    ids=["full disk", "read-only folder"],
+)
+def test_a_failing_file_system_is_one_line_and_the_old_file_stays(prepare: str, reason: str, left: str, folder: Path, data_dir: Path) -> None:
+    result = in_a_private_tmpfs(folder, data_dir, prepare)
     stdout, stderr = result.stdout.decode(), result.stderr.decode()
-    assert stderr.startswith("mips-optimizer: error: mnt/report.md: cannot write the report (No space left on device)"), stderr
+    assert stderr.startswith(f"mips-optimizer: error: mnt/report.md: cannot write the report ({reason})"), stderr
     assert stderr.count("\n") == 1
-    assert stdout == f"exit=1\n{OLD.decode()}filler\nreport.md\n"
-
-
-@pytest.mark.skipif(MOUNT_UNAVAILABLE is not None, reason=str(MOUNT_UNAVAILABLE))
-def test_a_read_only_folder_is_one_line_and_the_old_file_stays(folder: Path, data_dir: Path) -> None:
-    result = in_a_private_tmpfs(folder, data_dir, "mount -o remount,ro mnt")
-    stdout, stderr = result.stdout.decode(), result.stderr.decode()
-    assert stderr.startswith("mips-optimizer: error: mnt/report.md: cannot write the report (Read-only file system)"), stderr
-    assert stderr.count("\n") == 1
-    assert stdout == f"exit=1\n{OLD.decode()}report.md\n"
+    assert stdout == f"exit=1\n{OLD.decode()}{left}"  # the old report, and no temporary file
 
 
 # ----------------------------------------------------------------------------- a reader that goes away
