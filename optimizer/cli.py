@@ -1,23 +1,45 @@
 """The ``mips-optimizer`` command line: argparse in, one function per subcommand, exit codes out.
 
 Exit codes: 0 success; 1 a known error (bad input, missing data, infeasible, no solver),
-reported as one line on stderr; 2 usage; 130 interrupted; 3 unexpected (traceback with
-``--debug``). Only this module and the command functions it calls write to the terminal.
+reported as one line on stderr; 2 usage; 130 interrupted; 141 standard output closed early
+(``| head``: the run ends quietly, as a program killed by SIGPIPE would); 3 unexpected
+(traceback with ``--debug``). Only this module and the command functions it calls write to the
+terminal; every error and warning line passes through
+:func:`optimizer.text_safety.terminal_line`.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 import traceback
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from optimizer import __version__
-from optimizer.errors import MipsError
+from optimizer.errors import InputWarning, MipsError
+from optimizer.text_safety import terminal_line
 
 PROGRAM = "mips-optimizer"
 REPORT_FORMATS = ("md", "html", "json", "csv", "xlsx")
+CLOSED_PIPE_EXIT_CODE = 141
+"""128 + SIGPIPE: what a shell reports for a program stopped by a reader that went away."""
+DEFAULT_FETCH_TIMEOUT_SECONDS = 300.0
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
 
 
 def _add_data_dir_option(parser: argparse.ArgumentParser) -> None:
@@ -72,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a local folder laid out like CMSgov/qpp-measures-data, or a base URL (default: the pinned upstream tag)",
     )
     fetch.add_argument("--force", action="store_true", help="fetch again even if verified files are cached")
+    fetch.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_FETCH_TIMEOUT_SECONDS,
+        help=f"seconds each file's download may take in all (default {DEFAULT_FETCH_TIMEOUT_SECONDS:g})",
+    )
     _add_data_dir_option(fetch)
     bundle = data_commands.add_parser(
         "bundle", help="regenerate the bundled tables (benchmarks_data/<year>/) from the checksum-verified upstream files"
@@ -114,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("scenario", type=Path, help="scenario file (TOML)")
     _add_report_options(plan, REPORT_FORMATS)
     _add_solver_options(plan)
+    plan.add_argument(
+        "--timings",
+        action="store_true",
+        help="add how long the run and each solve took to the report (without it, the same inputs and seed give the same bytes)",
+    )
     _add_data_dir_option(plan)
 
     compare = commands.add_parser("compare", help="plan every what-if variant and scenario side by side")
@@ -149,7 +182,7 @@ def _run(args: argparse.Namespace) -> int:
         from optimizer.commands import data
 
         if args.data_command == "fetch":
-            return data.fetch(args.year, source=args.source, data_dir=args.data_dir, force=args.force)
+            return data.fetch(args.year, source=args.source, data_dir=args.data_dir, force=args.force, timeout=args.timeout)
         if args.data_command == "bundle":
             return data.bundle(args.years, source=args.source, output=args.output)
         return data.show(args.year, measure=args.measure, mvp=args.mvp, search=args.search, data_dir=args.data_dir)
@@ -165,7 +198,7 @@ def _run(args: argparse.Namespace) -> int:
         from optimizer.commands import plan
 
         return plan.plan(args.scenario, report_format=args.format, output=args.output, data_dir=args.data_dir,
-                         overrides=_solver_overrides(args))
+                         overrides=_solver_overrides(args), timings=args.timings)
     if args.command == "compare":
         from optimizer.commands import compare
 
@@ -194,25 +227,64 @@ def _solver_overrides(args: argparse.Namespace) -> dict[str, object]:
     return overrides
 
 
+@contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Show each input warning (for example an ignored baseline column) once, as one line on stderr.
+
+    Once per run by its text: a table read again for each what-if variant says it once. (The
+    warnings module's own "once" cannot be relied on: libraries that change warning filters
+    while they load reset its memory.)
+    """
+    shown = warnings.showwarning
+    said: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001 - warnings' signature
+        if not issubclass(category, InputWarning):
+            shown(message, category, filename, lineno, file, line)
+        elif str(message) not in said:
+            said.add(str(message))
+            print(f"{PROGRAM}: warning: {terminal_line(str(message))}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", InputWarning)
+        warnings.showwarning = show
+        yield
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush cannot fail again on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return _run(args)
+        with _warnings_as_lines():
+            return _run(args)
     except MipsError as error:
-        for line in str(error).splitlines() or [""]:
-            print(f"{PROGRAM}: error: {line}", file=sys.stderr)
+        for line in error.lines():
+            print(f"{PROGRAM}: error: {terminal_line(line)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{PROGRAM}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return CLOSED_PIPE_EXIT_CODE
     except Exception as error:  # noqa: BLE001 - the one place unexpected errors become an exit code
         if args.debug:
             traceback.print_exc()
         else:
             print(
-                f"{PROGRAM}: unexpected error ({type(error).__name__}: {error}); rerun with --debug for a traceback",
+                f"{PROGRAM}: unexpected error ({type(error).__name__}: {terminal_line(str(error))}); "
+                "rerun with --debug for a traceback",
                 file=sys.stderr,
             )
         return 3

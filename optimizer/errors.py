@@ -1,4 +1,9 @@
-"""The project's errors: one base class, one line per problem, mapped to exit codes by the CLI."""
+"""The project's errors: one base class, one line per problem, mapped to exit codes by the CLI.
+
+User values shown in a message go through :func:`quoted` (bounded, control characters escaped);
+the CLI passes every line through :func:`optimizer.text_safety.terminal_line` before it reaches
+the terminal.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,33 @@ from collections.abc import Sequence
 
 MAX_PROBLEM_LINES = 50
 """An error lists at most this many problems, then says how many more there are."""
+QUOTE_LIMIT = 80
+"""Characters of a user value an error message shows before it says how long the value is."""
+
+
+def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
+    r"""A user value as an error message shows it: quoted, control characters escaped, bounded.
+
+    >>> quoted("236")
+    "'236'"
+    >>> print(quoted("a\x1b[31mb"))
+    'a\x1b[31mb'
+    >>> quoted("x" * 1000, limit=5)
+    "'xxxxx'… (1,000 characters)"
+    """
+    text = str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text):,} characters)"
 
 
 class MipsError(Exception):
     """A known failure the user can act on; its message is one line per problem."""
+
+    def lines(self) -> list[str]:
+        """The message, one entry per problem (a file name or a value in it may hold a line break,
+        so the message is not split on line breaks)."""
+        return [str(self)]
 
 
 class InputError(MipsError):
@@ -42,6 +70,10 @@ class InputError(MipsError):
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
 
+class InputWarning(UserWarning):
+    """Something in an input file the tool ignores (for example a column it does not know); one line."""
+
+
 class InputErrors(InputError):
     """Every problem found in one input, reported together: one line each (at most
     :data:`MAX_PROBLEM_LINES`, then how many more). ``file``, ``row`` and ``field`` are the first's."""
@@ -50,10 +82,13 @@ class InputErrors(InputError):
         self.problems = tuple(problems)
         first = self.problems[0]
         self.file, self.row, self.field, self.reason = first.file, first.row, first.field, first.reason
-        lines = [str(problem) for problem in self.problems[:MAX_PROBLEM_LINES]]
+        self._lines = [str(problem) for problem in self.problems[:MAX_PROBLEM_LINES]]
         if len(self.problems) > MAX_PROBLEM_LINES:
-            lines.append(f"… and {len(self.problems) - MAX_PROBLEM_LINES:,} more problems")
-        MipsError.__init__(self, "\n".join(lines))
+            self._lines.append(f"… and {len(self.problems) - MAX_PROBLEM_LINES:,} more problems")
+        MipsError.__init__(self, "\n".join(self._lines))
+
+    def lines(self) -> list[str]:
+        return list(self._lines)
 
 
 def raise_problems(problems: Sequence[InputError]) -> None:

@@ -141,6 +141,8 @@ class Scenario:
     """A what-if variant that re-scores the base file's recommended selection instead of re-planning."""
     variants: tuple[Scenario, ...] = ()
     """The file's ``[[what_if]]`` variants, each a scenario of its own (a variant has none)."""
+    baseline_files: tuple[Path, ...] = ()
+    """The files the baseline was read from (``baseline_file`` is the name errors give them)."""
 
     @property
     def small_practice(self) -> bool:
@@ -278,7 +280,8 @@ class _Reading:
 
     def _build(self, tables: ScenarioTables, policy: Policy | None, variant: str | None = None) -> Scenario | None:
         """The scenario the tables describe, or None when its policy or baseline cannot be used."""
-        read = self._baseline(self._baseline_files(tables.practice.baseline))
+        files = self._baseline_files(tables.practice.baseline)
+        read = self._baseline(files)
         if read is None or policy is None:
             return None
         baseline, baseline_file = read
@@ -305,6 +308,7 @@ class _Reading:
                 complex_patient_bonus=practice.complex_patient_bonus,
             ),
             baseline_file=baseline_file,
+            baseline_files=files,
             baseline=baseline,
             prior_year_achievement_percent=quality.prior_year_achievement_percent if quality is not None else None,
             reported=quality.reported if quality is not None else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,3 +17,13 @@ def load_scenario(path: Path, data_dir: Path | None) -> tuple[Scenario, Any]:
     scenario = read_scenario(path)
     catalog = read_catalog(scenario.performance_year, data_dir=data_dir)
     return check_scenario(scenario, catalog), catalog
+
+
+def input_files(scenarios: Iterable[Scenario]) -> list[Path]:
+    """The files a run reads (each scenario file and its baseline files, its variants' too), which a
+    report must never replace."""
+    files: list[Path] = []
+    for scenario in scenarios:
+        for one in (scenario, *scenario.variants):
+            files += [one.file, *one.baseline_files]
+    return files

@@ -86,3 +86,50 @@ def fetched_dir(cms_source: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     for year in (2024, 2025, 2026):
         fetch_year(year, source=str(cms_source), data_dir=folder)
     return folder
+
+
+
+def run_cli(
+    *arguments: object,
+    cwd: Path | None = None,
+    environment: dict[str, str] | None = None,
+    timeout: float = 300,
+    **options: object,
+) -> "subprocess.CompletedProcess[bytes]":
+    """Run the real command line (``python -m optimizer``) in a subprocess, as a user would.
+
+    Standard output and error are captured as bytes, so a test sees exactly what reaches the
+    terminal (control characters included). Progress lines are switched off.
+    """
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MIPS_OPTIMIZER_PROGRESS": "0", **(environment or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "optimizer", *map(str, arguments)],
+        capture_output=True, cwd=cwd, env=env, timeout=timeout, check=False, **options,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """:func:`run_cli`: the real command line in a subprocess."""
+    return run_cli
+
+
+def assert_one_error_line(result: "subprocess.CompletedProcess[bytes]", *words: str) -> str:
+    """Exit 1, nothing on stdout, one terminal-safe line on stderr containing ``words``; returns it."""
+    stderr = result.stderr.decode("utf-8")
+    assert result.returncode == 1, (result.returncode, stderr[-2000:])
+    assert stderr.startswith("mips-optimizer: error: ") and stderr.count("\n") == 1, stderr[-2000:]
+    assert not any(ord(character) < 0x20 or 0x7F <= ord(character) <= 0x9F for character in stderr[:-1]), repr(stderr)
+    assert "Traceback" not in stderr
+    for word in words:
+        assert word in stderr, (word, stderr)
+    return stderr
+
+
+@pytest.fixture(scope="session")
+def one_error_line():
+    """:func:`assert_one_error_line`."""
+    return assert_one_error_line

@@ -27,7 +27,7 @@ import pandas as pd
 from optimizer.catalog import bundle
 from optimizer.catalog.locations import cached_path, tag_directory
 from optimizer.catalog.manifest import Manifest, read_manifest
-from optimizer.catalog.verify import verify_content
+from optimizer.catalog.verify import read_bounded, verify_content
 from optimizer.errors import DataError
 
 
@@ -98,8 +98,8 @@ def _load_json(path: Path, manifest: Manifest, role: str, year: int) -> Any:
             f"{path}: CMS data for {year} has been fetched only in part; run `mips-optimizer data fetch {year} --force` "
             "(or `--from` a local copy of CMSgov/qpp-measures-data)"
         )
-    data = path.read_bytes()
     try:
+        data = read_bounded(path, item)
         verify_content(data, item, str(path))
     except DataError as error:
         raise DataError(f"{error}; the cache was changed after it was fetched, run `mips-optimizer data fetch {year} --force`") from None

@@ -8,10 +8,10 @@ from typing import Any
 
 from optimizer.commands.progress import stderr_progress
 from optimizer.compare import compare_scenarios
-from optimizer.output import emit
+from optimizer.output import check_output, emit
 from optimizer.report.rendering import render_document
 from optimizer.report.compare_report import compare_to_dict
-from optimizer.workflow import load_scenario
+from optimizer.workflow import input_files, load_scenario
 
 
 def compare(
@@ -25,6 +25,8 @@ def compare(
 ) -> int:
     """Compare the scenarios and their variants; returns the exit code."""
     loaded = [load_scenario(path, data_dir) for path in scenario_paths]
+    check_output(output, input_files(scenario for scenario, _ in loaded))
     results = compare_scenarios(loaded, rescore_only=rescore_only, overrides=overrides, progress=stderr_progress())
-    emit(render_document("compare", compare_to_dict(results, rescore_only=rescore_only), report_format), output)
+    inputs = input_files(result.scenario for result in results)  # what-ifs may name other baselines
+    emit(render_document("compare", compare_to_dict(results, rescore_only=rescore_only), report_format), output, inputs=inputs)
     return 0

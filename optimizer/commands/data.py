@@ -10,9 +10,9 @@ from optimizer.catalog.lookup import describe_measure, describe_mvp, search_titl
 from optimizer.output import emit
 
 
-def fetch(year: int, *, source: str | None, data_dir: Path | None, force: bool) -> int:
-    """Fetch and verify a year's CMS files; print one line per file."""
-    for result in fetch_year(year, source=source, data_dir=data_dir, force=force):
+def fetch(year: int, *, source: str | None, data_dir: Path | None, force: bool, timeout: float | None = None) -> int:
+    """Fetch and verify a year's CMS files (each download within ``timeout`` seconds); print one line per file."""
+    for result in fetch_year(year, source=source, data_dir=data_dir, force=force, timeout=timeout):
         print(f"{result.action:>16}  {result.path}  →  {result.cached_at}", file=sys.stdout)
     print(f"performance year {year}: every file matches its recorded SHA-256", file=sys.stdout)
     return 0

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from optimizer.importers import import_files
 from optimizer.output import write_atomically
+from optimizer.text_safety import terminal_line
 
 PROGRAM = "mips-optimizer"
 
@@ -20,13 +21,13 @@ def run_import(files: list[Path], *, year: int | None, measure_map: Path | None,
     """
     result = import_files(files, year=year, measure_map=measure_map)
     for note in result.notes:
-        print(f"{PROGRAM}: note: {note}", file=sys.stderr)
+        print(f"{PROGRAM}: note: {terminal_line(str(note))}", file=sys.stderr)
     if result.problems:
         for problem in result.problems:
-            print(f"{PROGRAM}: error: {problem}", file=sys.stderr)
+            print(f"{PROGRAM}: error: {terminal_line(str(problem))}", file=sys.stderr)
         print(f"{PROGRAM}: nothing written: {len(result.problems)} problem(s) in the files to import", file=sys.stderr)
         return 1
-    write_atomically(output, result.render_csv())
+    write_atomically(output, result.render_csv(), inputs=files)
     months = sorted({row.period_months for row in result.rows})
     print(f"wrote {len(result.rows)} baseline rows to {output} (period_months {', '.join(str(month) for month in months)})")
     return 0

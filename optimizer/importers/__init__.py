@@ -8,8 +8,6 @@ through the importers, and several files become one table.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ from optimizer.importers.problems import FileImport, ImportedRow, ImportRefused
 from optimizer.importers.qpp_json import read_qpp_json
 from optimizer.importers.qrda3 import read_qrda3
 from optimizer.importers.safe_reading import UnreadableFile, read_capped
+from optimizer.report.formatting import render_rows_csv
 
 QRDA3_SUFFIXES = (".xml", ".xml.gz")
 JSON_SUFFIXES = (".json",)
@@ -63,17 +62,15 @@ class ImportResult:
         records = self.records()
         columns = list(CSV_COLUMNS)
         columns += [column for column in ("performance_rate", "codes_on_claims") if any(column in record for record in records)]
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
+        rows = []
         for record in records:
             cells = dict(record)
             if "performance_rate" in cells:
                 cells["performance_rate"] = repr(float(cells["performance_rate"]))
             if "codes_on_claims" in columns:
                 cells["codes_on_claims"] = "true" if cells.get("codes_on_claims") else "false"
-            writer.writerow(cells)
-        return buffer.getvalue()
+            rows.append(cells)
+        return render_rows_csv(rows, columns)
 
 
 def _read_file(path: Path, year: int | None, measure_map: dict[str, str] | None) -> FileImport:

@@ -6,8 +6,8 @@ from typing import Any
 
 from optimizer.compare import ComparedVariant, changes
 from optimizer.reasons import collection_type_name
-from optimizer.report.formatting import dollars, markdown_table, number, percent
-from optimizer.report.plan_report import outlook_to_dict, render_rows_csv
+from optimizer.report.formatting import dollars, markdown_table, number, percent, render_rows_csv
+from optimizer.report.plan_report import outlook_to_dict
 
 
 def compare_to_dict(results: list[ComparedVariant], *, rescore_only: bool) -> dict[str, Any]:
