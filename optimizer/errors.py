@@ -7,16 +7,24 @@ the terminal.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Sequence
 
 MAX_PROBLEM_LINES = 50
 """An error lists at most this many problems, then says how many more there are."""
 QUOTE_LIMIT = 80
 """Characters of a user value an error message shows before it says how long the value is."""
+_VALUE_QUOTER = reprlib.Repr()
+_VALUE_QUOTER.maxstring = _VALUE_QUOTER.maxother = _VALUE_QUOTER.maxlong = QUOTE_LIMIT
+_VALUE_QUOTER.maxlist = _VALUE_QUOTER.maxtuple = _VALUE_QUOTER.maxdict = _VALUE_QUOTER.maxset = 6
+_VALUE_QUOTER.maxlevel = 3
 
 
 def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
     r"""A user value as an error message shows it: quoted, control characters escaped, bounded.
+
+    Text is quoted whole up to ``limit`` characters, else cut with its length; other values (numbers,
+    lists, tables from a TOML file) are shown as Python shows them, bounded the same way.
 
     >>> quoted("236")
     "'236'"
@@ -24,11 +32,24 @@ def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
     'a\x1b[31mb'
     >>> quoted("x" * 1000, limit=5)
     "'xxxxx'… (1,000 characters)"
+    >>> quoted(12), quoted([1, 2])
+    ('12', '[1, 2]')
     """
-    text = str(value)
-    if len(text) <= limit:
-        return repr(text)
-    return f"{text[:limit]!r}… ({len(text):,} characters)"
+    if not isinstance(value, str):
+        text = _VALUE_QUOTER.repr(value)
+        return text if len(text) <= limit + QUOTE_LIMIT else f"{text[:limit]}…"
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}… ({len(value):,} characters)"
+
+
+def clipped(text: str, limit: int = 2 * QUOTE_LIMIT) -> str:
+    """Text shown as it is (a file name, a key), cut after ``limit`` characters.
+
+    >>> clipped("abcdef", limit=3)
+    'abc…'
+    """
+    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 class MipsError(Exception):

@@ -18,8 +18,9 @@ import pandas as pd
 
 from optimizer.baseline import normalise_measure_id
 from optimizer.collection_types import ADMIN_CLAIMS, CAHPS, MEDICARE_PART_B_CLAIMS, ECQM
-from optimizer.errors import InputError, raise_problems
+from optimizer.errors import InputError, clipped, quoted, raise_problems
 from optimizer.importers import read_baseline_files
+from optimizer.rules.improvement_activities import SPECIAL_STATUSES
 from optimizer.rules.parameters import Policy, policy_for_year
 from optimizer.rules.payment import ScalingFactors, scaling_factors
 from optimizer.scenario_file import (
@@ -33,9 +34,7 @@ from optimizer.scenario_file import (
     baseline_path,
     check_option,
     check_tables,
-    clipped,
     key_name,
-    quoted,
     read_toml,
 )
 

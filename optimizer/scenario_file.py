@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 import difflib
 import math
-import reprlib
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -40,7 +39,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from optimizer.baseline import normalise_measure_id
 from optimizer.collection_types import COLLECTION_TYPES
-from optimizer.errors import InputError
+from optimizer.errors import InputError, clipped, quoted
 from optimizer.rules.improvement_activities import SPECIAL_STATUSES
 from optimizer.rules.parameters import PARAMETER_SOURCES, Policy
 from optimizer.rules.payment import scaling_factors
@@ -53,30 +52,7 @@ MAX_WHAT_IFS = 200
 """At most this many ``[[what_if]]`` variants in one file: ``compare`` plans every one of them."""
 MAX_NESTING = 16
 """Tables and arrays nest at most this deep (a real scenario file nests six deep at most)."""
-MAX_QUOTED = 200
-"""An error message quotes at most about this many characters of a value or a key."""
-
 _ERROR = "scenario"
-_quoter = reprlib.Repr()
-_quoter.maxstring = _quoter.maxother = _quoter.maxlong = MAX_QUOTED
-_quoter.maxlist = _quoter.maxtuple = _quoter.maxdict = _quoter.maxset = 6
-_quoter.maxlevel = 3
-
-
-def quoted(value: Any) -> str:
-    """``repr(value)``, at most about :data:`MAX_QUOTED` characters (long text is cut in the middle)."""
-    text = _quoter.repr(value)
-    return text if len(text) <= MAX_QUOTED + 20 else f"{text[:MAX_QUOTED]}…"
-
-
-def clipped(text: str) -> str:
-    """Text as it is, cut after :data:`MAX_QUOTED` characters."""
-    return text if len(text) <= MAX_QUOTED else f"{text[:MAX_QUOTED]}…"
-
-
-def _shown(value: Any) -> str:
-    """A number as a message shows it (``5.0``), bounded like :func:`quoted`."""
-    return quoted(value) if not isinstance(value, (int, float)) or isinstance(value, bool) else _quoter.repr(value)
 
 
 def _problem(message: str, key: str | None = None) -> PydanticCustomError:
@@ -128,7 +104,7 @@ def _too_deep(data: Any, limit: int) -> tuple[str | int, ...] | None:
 
 
 def key_name(location: Iterable[str | int]) -> str:
-    """``cost.measures[0].cases`` from a location; each key at most about :data:`MAX_QUOTED` characters."""
+    """``cost.measures[0].cases`` from a location; each key bounded by :func:`optimizer.errors.clipped`."""
     text = ""
     for part in location:
         if isinstance(part, int):
@@ -290,7 +266,7 @@ class PracticeTable(_Table):
         policy = (info.context or {}).get("policy")
         if policy is not None and self.complex_patient_bonus > policy.complex_patient_bonus_maximum:
             raise _problem(
-                f"expected at most {policy.complex_patient_bonus_maximum}, got {_shown(self.complex_patient_bonus)}",
+                f"expected at most {policy.complex_patient_bonus_maximum}, got {quoted(self.complex_patient_bonus)}",
                 "complex_patient_bonus",
             )
         folder = (info.context or {}).get("folder")
@@ -394,11 +370,11 @@ def _response(value: Any, handler: Any) -> Any:
         return value
     if isinstance(value, (int, float)):
         if not math.isfinite(value):
-            raise _problem(f"expected a number, got {_shown(value)}")
+            raise _problem(f"expected a number, got {quoted(value)}")
         if value < 0:
-            raise _problem(f"expected at least 0, got {_shown(value)}")
+            raise _problem(f"expected at least 0, got {quoted(value)}")
         if value > 100:
-            raise _problem(f"expected at most 100, got {_shown(value)}")
+            raise _problem(f"expected at most 100, got {quoted(value)}")
         return float(value)
     if isinstance(value, Mapping):
         fraction = handler(value)
@@ -669,9 +645,9 @@ def _message(root: type[BaseModel], error: ErrorDetails) -> tuple[tuple[str | in
         known = list(model.model_fields) if model is not None else []
         return location, _unknown_key(location[-1], known)
     if kind in ("greater_than_equal", "greater_than"):
-        return location, f"expected at least {context.get('ge', context.get('gt'))}, got {_shown(value)}"
+        return location, f"expected at least {context.get('ge', context.get('gt'))}, got {quoted(value)}"
     if kind in ("less_than_equal", "less_than"):
-        return location, f"expected at most {context.get('le', context.get('lt'))}, got {_shown(value)}"
+        return location, f"expected at most {context.get('le', context.get('lt'))}, got {quoted(value)}"
     if kind == "too_long":
         return location, f"expected at most {context.get('max_length')} items, got {context.get('actual_length')}"
     expected = {
