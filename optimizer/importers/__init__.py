@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer.baseline import COUNT_COLUMNS, read_baseline, read_baseline_records
-
 from optimizer.importers.measure_lookup import read_measure_map
 from optimizer.importers.problems import FileImport, ImportedRow, ImportRefused
 from optimizer.importers.qpp_json import read_qpp_json
