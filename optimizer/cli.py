@@ -3,22 +3,43 @@
 Exit codes: 0 success; 1 a known error (bad input, missing data, infeasible, no solver),
 reported as one line on stderr; 2 usage; 3 unexpected (traceback with ``--debug``); 4 ``compare``
 wrote its report but some variants or files failed (each has its row with the reason, and a line on
-stderr); 130 interrupted. Only this module and the command functions it calls write to the terminal.
+stderr); 130 interrupted; 141 standard output closed early (``| head``: the run ends quietly, as a
+program killed by SIGPIPE would). Only this module and the command functions it calls write to the
+terminal; every error and warning line passes through :func:`optimizer.text_safety.terminal_line`.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 import traceback
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from optimizer import __version__
-from optimizer.errors import MipsError
+from optimizer.errors import InputWarning, MipsError
+from optimizer.text_safety import terminal_line
 
 PROGRAM = "mips-optimizer"
 REPORT_FORMATS = ("md", "html", "json", "csv", "xlsx")
+CLOSED_PIPE_EXIT_CODE = 141
+"""128 + SIGPIPE: what a shell reports for a program stopped by a reader that went away."""
+DEFAULT_FETCH_TIMEOUT_SECONDS = 300.0
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
 
 
 def _add_data_dir_option(parser: argparse.ArgumentParser) -> None:
@@ -39,23 +60,24 @@ def _add_report_options(parser: argparse.ArgumentParser, formats: Sequence[str])
 
 
 def _add_solver_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--draws", type=int, default=None, help="scenarios drawn (overrides [optimize] draws; 0 = deterministic)")
-    parser.add_argument("--seed", type=int, default=None, help="random seed (overrides [optimize] seed)")
+    # Each is checked like the [optimize] key it overrides (its type, range or choices are declared
+    # once, in optimizer/scenario_file.py), before any work: see _solver_overrides.
+    parser.add_argument("--draws", type=int, default=None, help="scenarios drawn, 0-100000 (overrides [optimize] draws; 0 = deterministic)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed, 0 or more (overrides [optimize] seed)")
     parser.add_argument(
         "--objective",
-        choices=("expected_score", "expected_payment", "threshold_probability"),
         default=None,
-        help="what to maximise (overrides [optimize] objective)",
+        help="what to maximise: expected_payment, expected_score or threshold_probability (overrides [optimize] objective)",
     )
-    parser.add_argument("--solver", choices=("highs", "cbc"), default=None, help="MILP solver (default: HiGHS, else CBC)")
-    parser.add_argument("--time-limit", type=float, default=None, help="seconds per pathway solve")
+    parser.add_argument("--solver", default=None, help="MILP solver: highs or cbc (default: HiGHS, else CBC)")
+    parser.add_argument("--time-limit", type=float, default=None, help="seconds per pathway solve, 0.1 or more")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
         prog=PROGRAM,
-        description="Plan MIPS reporting: fetch CMS data, score a practice, choose measures, compare what-ifs.",
+        description="Plan MIPS reporting: look up CMS data, import a practice's files, score it, choose measures, compare what-ifs.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show a traceback on unexpected errors")
@@ -72,13 +94,44 @@ def build_parser() -> argparse.ArgumentParser:
         help="a local folder laid out like CMSgov/qpp-measures-data, or a base URL (default: the pinned upstream tag)",
     )
     fetch.add_argument("--force", action="store_true", help="fetch again even if verified files are cached")
+    fetch.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_FETCH_TIMEOUT_SECONDS,
+        help=f"seconds each file's download may take in all (default {DEFAULT_FETCH_TIMEOUT_SECONDS:g})",
+    )
     _add_data_dir_option(fetch)
+    bundle = data_commands.add_parser(
+        "bundle", help="regenerate the bundled tables (benchmarks_data/<year>/) from the checksum-verified upstream files"
+    )
+    bundle.add_argument("years", type=int, nargs="*", help="performance years (default: every year the project pins)")
+    bundle.add_argument(
+        "--from",
+        dest="source",
+        default=None,
+        help="a local folder laid out like CMSgov/qpp-measures-data, or a base URL (default: the pinned upstream tag)",
+    )
+    bundle.add_argument(
+        "--output", type=Path, default=None, help="folder to write <year>/ into (default: the project's benchmarks_data)"
+    )
     show = data_commands.add_parser("show", help="show a measure, an MVP, or search measure titles")
     show.add_argument("year", type=int, help="performance year, e.g. 2026")
     show.add_argument("--measure", default=None, help="a measure or activity id, e.g. 236 or IA_BE_6")
     show.add_argument("--mvp", default=None, help="an MVP id, e.g. M0005")
     show.add_argument("--search", default=None, help="words to look for in measure titles")
     _add_data_dir_option(show)
+
+    imported = commands.add_parser(
+        "import", help="turn QRDA III (.xml, .xml.gz) and QPP submission JSON files into a baseline table"
+    )
+    imported.add_argument("files", type=Path, nargs="+", help="QRDA Category III or QPP submission JSON files")
+    imported.add_argument(
+        "--year", type=int, default=None, help="read the files with this performance year's measures data (overrides the files' year)"
+    )
+    imported.add_argument(
+        "--measure-map", type=Path, default=None, help="CSV with columns emeasure_uuid,measure_id for eCQM UUIDs the year's data lacks"
+    )
+    imported.add_argument("--output", type=Path, required=True, help="the baseline CSV to write (atomically; nothing on a problem)")
 
     score = commands.add_parser("score", help="score what a scenario reports, exactly as CMS would")
     score.add_argument("scenario", type=Path, help="scenario file (TOML)")
@@ -89,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("scenario", type=Path, help="scenario file (TOML)")
     _add_report_options(plan, REPORT_FORMATS)
     _add_solver_options(plan)
+    plan.add_argument(
+        "--timings",
+        action="store_true",
+        help="add how long the run and each solve took to the report (without it, the same inputs and seed give the same bytes)",
+    )
     _add_data_dir_option(plan)
 
     compare = commands.add_parser("compare", help="plan every what-if variant and scenario side by side")
@@ -101,6 +159,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_options(compare, REPORT_FORMATS)
     _add_solver_options(compare)
     _add_data_dir_option(compare)
+
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of scenario files (for editors: completion and checks as you type)"
+    )
+    schema.add_argument(
+        "--output", type=Path, default=None, help="write the schema to this file (atomically) instead of stdout"
+    )
 
     swap = commands.add_parser("swap", help="mid-year: is swapping or adding a measure worth it, and feasible")
     swap.add_argument("scenario", type=Path, help="scenario file (TOML) whose [quality] reported is the current plan")
@@ -117,8 +182,14 @@ def _run(args: argparse.Namespace) -> int:
         from optimizer.commands import data
 
         if args.data_command == "fetch":
-            return data.fetch(args.year, source=args.source, data_dir=args.data_dir, force=args.force)
+            return data.fetch(args.year, source=args.source, data_dir=args.data_dir, force=args.force, timeout=args.timeout)
+        if args.data_command == "bundle":
+            return data.bundle(args.years, source=args.source, output=args.output)
         return data.show(args.year, measure=args.measure, mvp=args.mvp, search=args.search, data_dir=args.data_dir)
+    if args.command == "import":
+        from optimizer.commands.import_files import run_import
+
+        return run_import(args.files, year=args.year, measure_map=args.measure_map, output=args.output)
     if args.command == "score":
         from optimizer.commands import score
 
@@ -127,13 +198,17 @@ def _run(args: argparse.Namespace) -> int:
         from optimizer.commands import plan
 
         return plan.plan(args.scenario, report_format=args.format, output=args.output, data_dir=args.data_dir,
-                         overrides=_solver_overrides(args))
+                         overrides=_solver_overrides(args), timings=args.timings)
     if args.command == "compare":
         from optimizer.commands import compare
 
         return compare.compare(args.scenarios, report_format=args.format, output=args.output,
                                data_dir=args.data_dir, rescore_only=args.rescore_only,
                                overrides=_solver_overrides(args))
+    if args.command == "schema":
+        from optimizer.commands import schema
+
+        return schema.schema(output=args.output)
     if args.command == "swap":
         from optimizer.commands import swap
 
@@ -143,8 +218,47 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _solver_overrides(args: argparse.Namespace) -> dict[str, object]:
-    names = {"draws": "draws", "seed": "seed", "objective": "objective", "solver": "solver", "time_limit": "time_limit"}
-    return {key: getattr(args, attribute) for attribute, key in names.items() if getattr(args, attribute) is not None}
+    """The solver options given, checked like the ``[optimize]`` keys they override (before any work)."""
+    from optimizer.scenario import check_optimize_overrides
+
+    names = ("draws", "seed", "objective", "solver", "time_limit")
+    overrides = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    check_optimize_overrides(overrides)
+    return overrides
+
+
+@contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Show each input warning (for example an ignored baseline column) once, as one line on stderr.
+
+    Once per run by its text: a table read again for each what-if variant says it once. (The
+    warnings module's own "once" cannot be relied on: libraries that change warning filters
+    while they load reset its memory.)
+    """
+    shown = warnings.showwarning
+    said: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001 - warnings' signature
+        if not issubclass(category, InputWarning):
+            shown(message, category, filename, lineno, file, line)
+        elif str(message) not in said:
+            said.add(str(message))
+            print(f"{PROGRAM}: warning: {terminal_line(str(message))}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", InputWarning)
+        warnings.showwarning = show
+        yield
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush cannot fail again on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -152,19 +266,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return _run(args)
+        with _warnings_as_lines():
+            return _run(args)
     except MipsError as error:
-        print(f"{PROGRAM}: error: {error}", file=sys.stderr)
+        for line in error.lines():
+            print(f"{PROGRAM}: error: {terminal_line(line)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{PROGRAM}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return CLOSED_PIPE_EXIT_CODE
     except Exception as error:  # noqa: BLE001 - the one place unexpected errors become an exit code
         if args.debug:
             traceback.print_exc()
         else:
             print(
-                f"{PROGRAM}: unexpected error ({type(error).__name__}: {error}); rerun with --debug for a traceback",
+                f"{PROGRAM}: unexpected error ({type(error).__name__}: {terminal_line(str(error))}); "
+                "rerun with --debug for a traceback",
                 file=sys.stderr,
             )
         return 3

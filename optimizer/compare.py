@@ -17,7 +17,7 @@ from typing import Any
 
 from optimizer.errors import MipsError
 from optimizer.plan import PathwayPlan, Plan, evaluate_selection, plan_scenario, prepare_forecast
-from optimizer.scenario import Scenario, check_scenario, what_if_entries, what_if_name, what_if_variant, with_optimize_overrides
+from optimizer.scenario import Scenario, check_optimize_overrides, check_scenario, with_optimize_overrides
 
 
 @dataclass(frozen=True)
@@ -52,14 +52,22 @@ def _keys(plan: PathwayPlan) -> tuple[tuple[str, str], ...]:
 
 
 def read_variants(scenario: Scenario, catalog: Any) -> list[Scenario | FailedVariant]:
-    """The scenario's ``[[what_if]]`` variants checked against the catalog; a bad one is its failure row."""
+    """The file's ``[[what_if]]`` variants in their order, each checked against the catalog on its own;
+    one that cannot be read (kept apart by ``read_scenario(..., variants_apart=True)``) or checked is
+    its failure row."""
+    failed = {read.position: read for read in scenario.failed_variants}
+    readable = iter(scenario.variants)
     variants: list[Scenario | FailedVariant] = []
-    for position in range(len(what_if_entries(scenario))):
+    for position in range(len(scenario.variants) + len(failed)):
+        if position in failed:
+            read = failed[position]
+            variants.append(FailedVariant(str(scenario.file), f"{scenario.name} — {read.name}", read.name, read.reason))
+            continue
+        variant = next(readable)
         try:
-            variants.append(check_scenario(what_if_variant(scenario, position), catalog))
+            variants.append(check_scenario(variant, catalog))
         except MipsError as error:
-            name = what_if_name(scenario, position)
-            variants.append(FailedVariant(str(scenario.file), f"{scenario.name} — {name}", name, str(error)))
+            variants.append(_failed(variant, error))
     return variants
 
 
@@ -78,7 +86,7 @@ def compare_files(
         try:
             loaded.append(read(path))
         except MipsError as error:
-            loaded.append(FailedVariant(str(path), Path(path).name, None, str(error)))
+            loaded.append(FailedVariant(str(path), Path(path).name, None, one_line(error)))
     return compare_scenarios(loaded, rescore_only=rescore_only, overrides=overrides, progress=progress)
 
 
@@ -96,16 +104,14 @@ def compare_scenarios(
     re-score fails with its base.
     """
     overrides = overrides or {}
+    check_optimize_overrides(overrides)  # a bad option fails the run, not each row
     jobs: list[tuple[Scenario, Any, list[Scenario | FailedVariant]] | FailedVariant] = []
     for entry in scenarios:
         if isinstance(entry, FailedVariant):
             jobs.append(entry)
             continue
         scenario, catalog = entry
-        try:
-            jobs.append((scenario, catalog, read_variants(scenario, catalog)))
-        except MipsError as error:  # the what_if list itself is malformed
-            jobs.append(FailedVariant(str(scenario.file), scenario.name, None, str(error)))
+        jobs.append((scenario, catalog, read_variants(scenario, catalog)))
     total = sum(1 if isinstance(job, FailedVariant) else 1 + len(job[2]) for job in jobs)
     done = 0
     results: list[Compared] = []
@@ -144,7 +150,12 @@ def compare_scenarios(
 
 
 def _failed(scenario: Scenario, error: MipsError) -> FailedVariant:
-    return FailedVariant(str(scenario.file), scenario.name, scenario.variant, str(error), scenario.rescore_only)
+    return FailedVariant(str(scenario.file), scenario.name, scenario.variant, one_line(error), scenario.rescore_only)
+
+
+def one_line(error: MipsError) -> str:
+    """An error's problems in one line (a file with several problems lists them all)."""
+    return "; ".join(error.lines())
 
 
 def _planned(scenario: Scenario, catalog: Any, overrides: Mapping[str, Any]) -> Compared:

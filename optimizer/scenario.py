@@ -1,15 +1,14 @@
 """Scenario files (TOML): one practice, one performance year, its inputs and what to optimise.
 
-``read_scenario`` parses and type-checks the file and its baseline table; ``check_scenario``
-checks every id against CMS's catalog of the year. ``what_if_variants`` expands the named
-``[[what_if]]`` variants, each a scenario of its own. Every problem is one line naming the file
-and the key (or the baseline's row and column).
+``read_scenario`` reads the file, its baseline table and its ``[[what_if]]`` variants, checking
+every table against its declaration (:mod:`optimizer.scenario_file`); ``check_scenario`` checks
+every id of the scenario and its variants against CMS's catalog of the year. Both report every
+problem they find at once, one line each naming the file and the key (or the baseline's row and
+column).
 """
 
 from __future__ import annotations
 
-import copy
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,42 +16,27 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.baseline import normalise_measure_id, read_baseline
-from optimizer.collection_types import ADMIN_CLAIMS, CAHPS, COLLECTION_TYPES, MEDICARE_PART_B_CLAIMS, ECQM
-from optimizer.errors import InputError
+from optimizer.baseline import normalise_measure_id
+from optimizer.collection_types import ADMIN_CLAIMS, CAHPS, MEDICARE_PART_B_CLAIMS, ECQM
+from optimizer.errors import InputError, clipped, quoted, raise_problems
+from optimizer.importers import read_baseline_files
 from optimizer.rules.improvement_activities import SPECIAL_STATUSES
 from optimizer.rules.parameters import Policy, policy_for_year
 from optimizer.rules.payment import ScalingFactors, scaling_factors
-from optimizer.settings import Table
-
-TRADITIONAL = "traditional"
-OBJECTIVES: tuple[str, ...] = ("expected_payment", "expected_score", "threshold_probability")
-SOLVERS: tuple[str, ...] = ("highs", "cbc")
-TOP_LEVEL_KEYS: tuple[str, ...] = (
-    "performance_year",
-    "title",
-    "description",
-    "pathway",
-    "practice",
-    "quality",
-    "cost",
-    "promoting_interoperability",
-    "improvement_activities",
-    "payment",
-    "policy",
-    "optimize",
-    "forecast",
-    "expected_change",
-    "what_if",
+from optimizer.scenario_file import (
+    CATEGORY_MODES,
+    FORECAST_LIMITS,  # noqa: F401 - re-exported: the [forecast] keys and ranges
+    MAX_WHAT_IFS,
+    TRADITIONAL,
+    ScenarioFile,
+    ScenarioTables,
+    baseline_names,
+    baseline_path,
+    check_option,
+    check_tables,
+    key_name,
+    read_toml,
 )
-FORECAST_LIMITS: Mapping[str, tuple[float, float]] = {
-    "rate_drift": (0.0, 3.0),
-    "benchmark_probability": (0.0, 1.0),
-    "prior_met": (0.01, 100.0),
-    "prior_not_met": (0.01, 100.0),
-}
-"""The ``[forecast]`` keys (assumptions of :class:`optimizer.forecast.ForecastSettings`) and their ranges."""
-CATEGORY_MODES: tuple[str, ...] = ("score", "reweighted", "measures")
 
 
 @dataclass(frozen=True)
@@ -150,12 +134,17 @@ class Scenario:
     scaling: ScalingFactors
     policy: Policy
     optimize: OptimizeSettings
-    raw: Mapping[str, Any]
     forecast: Mapping[str, float] = field(default_factory=dict)
     """The forecast assumptions the ``[forecast]`` table sets (the others keep their defaults)."""
     variant: str | None = None
     rescore_only: bool = False
     """A what-if variant that re-scores the base file's recommended selection instead of re-planning."""
+    variants: tuple[Scenario, ...] = ()
+    """The file's ``[[what_if]]`` variants, each a scenario of its own (a variant has none)."""
+    failed_variants: tuple[FailedRead, ...] = ()
+    """Read with ``variants_apart``: the variants left out for their problems (``compare`` reports them)."""
+    baseline_files: tuple[Path, ...] = ()
+    """The files the baseline was read from (``baseline_file`` is the name errors give them)."""
 
     @property
     def small_practice(self) -> bool:
@@ -163,373 +152,472 @@ class Scenario:
         return self.practice.is_small(self.policy)
 
 
-def read_scenario(path: str | Path, raw: Mapping[str, Any] | None = None, variant: str | None = None) -> Scenario:
-    """Read a scenario file and its baseline table, checking types and shapes.
+@dataclass(frozen=True)
+class FailedRead:
+    """A ``[[what_if]]`` variant that cannot be used: its position, its name and its problems in one line."""
 
-    Parameters
-    ----------
-    path
-        The TOML file; the baseline path inside it is relative to this file.
-    raw
-        Already-parsed (for example merged what-if) contents to use instead of reading ``path``.
-    variant
-        The what-if variant's name, shown in errors and reports.
+    position: int
+    name: str
+    reason: str
+
+
+def read_scenario(path: str | Path, *, variants_apart: bool = False) -> Scenario:
+    """Read a scenario file, its baseline table and its ``[[what_if]]`` variants, checking every
+    key's type, range and choices.
+
+    A variant's tables merge over the file's, key by key; in ``cost`` and
+    ``promoting_interoperability`` a variant that sets one of ``score``, ``reweighted`` or
+    ``measures`` replaces the base's choice among them. Each baseline table is read once. With
+    ``variants_apart`` (``compare``), a variant's problems do not fail the file: the variant is left
+    out of ``variants`` and listed in ``failed_variants``.
+
+    Raises
+    ------
+    InputError
+        Every problem in the file (and its variants, unless kept apart) at once, one line each.
     """
     path = Path(path)
-    file = str(path) if variant is None else f"{path} (what-if {variant!r})"
-    if raw is None:
-        raw = _load_toml(path)
-    top = Table(file, "", raw)
-    top.check_keys(TOP_LEVEL_KEYS)
-    year = top.integer("performance_year", minimum=2017)
+    reading = _Reading(path, read_toml(path), variants_apart=variants_apart)
+    return reading.scenario()
+
+
+@dataclass(frozen=True)
+class _Known:
+    """The base file's problems (a variant inherits them: they are reported once) and its invalid variants."""
+
+    tables: set[tuple[tuple[str | int, ...], str]]
+    policy: set[tuple[str | None, str]]
+    invalid_entries: set[str | int]
+
+
+class _Reading:
+    """One scenario file being read: its problems, its baselines, its variants."""
+
+    def __init__(self, path: Path, raw: dict[str, Any], variants_apart: bool = False) -> None:
+        self.path = path
+        self.file = str(path)
+        self.raw = raw
+        self.problems: list[InputError] = []
+        self.baselines: dict[tuple[Path, ...], tuple[pd.DataFrame, Path] | None] = {}
+        self.baseline_problems: dict[tuple[Path, ...], InputError] = {}
+        self.variants_apart = variants_apart
+        self.variant_problems: dict[int, list[InputError]] = {}
+        """With ``variants_apart``: each failing variant's problems, by position."""
+
+    def scenario(self) -> Scenario:
+        raw = self.raw
+        entries = raw.get("what_if")
+        if isinstance(entries, list) and len(entries) > MAX_WHAT_IFS:
+            self.problems.append(
+                InputError(f"has {len(entries):,} variants; at most {MAX_WHAT_IFS} are allowed", file=self.file, field="what_if")
+            )
+            raw = {key: value for key, value in raw.items() if key != "what_if"}
+        policy, policy_problems = _policy(raw, self.file)
+        self.problems.extend(policy_problems)
+        tables, errors = check_tables(ScenarioFile, raw, policy=policy, folder=self.path.parent)
+        for location, message in errors:
+            if self.variants_apart and location[:1] == ("what_if",) and len(location) > 1:
+                self.variant_problems.setdefault(int(location[1]), []).append(self._located(location, message))
+            else:
+                self.problems.append(self._located(location, message))
+        if tables is not None:
+            base = self._build(tables, policy)
+        else:  # the baseline's own problems are reported in the same run, where it is named well
+            base = None
+            named = raw.get("practice", {}).get("baseline") if isinstance(raw.get("practice"), Mapping) else None
+            if isinstance(named, (str, list)) and all(location[:2] != ("practice", "baseline") for location, _ in errors):
+                self._baseline(self._baseline_files(named if isinstance(named, str) else tuple(named)))
+        known = _Known(
+            tables={(location, message) for location, message in errors if location[:1] != ("what_if",)},
+            policy={(problem.field, problem.reason) for problem in policy_problems},
+            invalid_entries={location[1] for location, _ in errors if location[:1] == ("what_if",) and len(location) > 1},
+        )
+        variants = self._variants(raw, policy, known)
+        raise_problems(self.problems)
+        assert base is not None  # without problems, the tables, the policy and the baseline are valid
+        failed = tuple(
+            FailedRead(position, self._entry_name(position), "; ".join(str(problem) for problem in problems))
+            for position, problems in sorted(self.variant_problems.items())
+        )
+        return replace(base, variants=tuple(variants), failed_variants=failed)
+
+    def _entry_name(self, position: int) -> str:
+        entries = self.raw.get("what_if")
+        name = _variant_name(entries[position]) if isinstance(entries, list) and position < len(entries) else None
+        return name if name is not None else f"what_if[{position}]"
+
+    def _located(self, location: tuple[str | int, ...], message: str, label: str | None = None) -> InputError:
+        """A problem at ``location`` of the file; problems inside a named variant name it."""
+        entries = self.raw.get("what_if")
+        if label is None and location[:1] == ("what_if",) and len(location) > 2 and isinstance(entries, list):
+            name = _variant_name(entries[location[1]])  # type: ignore[index]
+            if name is not None:
+                label, location = self._label(name), location[2:]
+        return InputError(message, file=label or self.file, field=key_name(location) or None)
+
+    def _label(self, name: str) -> str:
+        return f"{self.file} (what-if {quoted(name)})"
+
+    def _baseline_files(self, value: str | tuple[str, ...]) -> tuple[Path, ...]:
+        return tuple(baseline_path(self.path.parent, name) for name in baseline_names(value))
+
+    def _baseline(self, files: tuple[Path, ...]) -> tuple[pd.DataFrame, Path] | None:
+        """The baseline table of the files (a table, or imported QRDA III / QPP JSON files) and the name
+        its errors give, read once; None (and the problem noted once) when it cannot be used."""
+        if files not in self.baselines:
+            try:
+                table, label = read_baseline_files(files)
+                self.baselines[files] = (table, Path(label))
+            except InputError as error:
+                self.baselines[files] = None
+                self.baseline_problems[files] = error
+                self.problems.append(error)
+        elif self.baselines[files] is None and self.variants_apart:
+            self.problems.append(self.baseline_problems[files])  # each variant naming it fails with it
+        return self.baselines[files]
+
+    def _variants(self, raw: Mapping[str, Any], policy: Policy | None, known: _Known) -> list[Scenario]:
+        """Each valid ``[[what_if]]`` entry merged over the file's tables and checked; a variant's
+        problems that the base file has too are reported once, for the base."""
+        entries = raw.get("what_if")
+        if not isinstance(entries, list):
+            return []
+        shared = {key: value for key, value in raw.items() if key != "what_if"}
+        names: set[str] = set()
+        variants = []
+        for position, entry in enumerate(entries):
+            if position in known.invalid_entries:
+                continue
+            before = len(self.problems)
+            built = self._variant(position, entry, shared, policy, known, names)
+            if built is not None:
+                variants.append(built)
+            elif self.variants_apart:  # its problems are its own: the file is read without it
+                self.variant_problems[position] = self.problems[before:] or [
+                    InputError("cannot be used", file=self._label(str(entry["name"])))
+                ]
+                del self.problems[before:]
+        return variants
+
+    def _variant(
+        self, position: int, entry: Mapping[str, Any], shared: Mapping[str, Any], policy: Policy | None, known: _Known, names: set[str]
+    ) -> Scenario | None:
+        """One ``[[what_if]]`` entry merged over the file's tables and checked, or None (its problems noted)."""
+        name = entry["name"]
+        if name in names:
+            self.problems.append(InputError(f"the name {quoted(name)} is used twice", file=self.file, field=f"what_if[{position}].name"))
+            return None
+        names.add(name)
+        label = self._label(name)
+        changes = {key: value for key, value in entry.items() if key not in ("name", "rescore_only")}
+        merged = _merge(shared, changes)
+        variant_policy, policy_problems = _policy(merged, label) if "policy" in changes else (policy, [])
+        self.problems.extend(problem for problem in policy_problems if (problem.field, problem.reason) not in known.policy)
+        tables, errors = check_tables(ScenarioFile, merged, policy=variant_policy, folder=self.path.parent)
+        for location, message in errors:
+            if (location, message) not in known.tables:
+                self.problems.append(self._located(location, message, label))
+        if tables is None or variant_policy is None:
+            return None
+        built = self._build(tables, variant_policy, variant=name)
+        return None if built is None else replace(built, rescore_only=bool(entry.get("rescore_only", False)))
+
+    def _build(self, tables: ScenarioTables, policy: Policy | None, variant: str | None = None) -> Scenario | None:
+        """The scenario the tables describe, or None when its policy or baseline cannot be used."""
+        files = self._baseline_files(tables.practice.baseline)
+        read = self._baseline(files)
+        if read is None or policy is None:
+            return None
+        baseline, baseline_file = read
+        practice = tables.practice
+        name = tables.title if tables.title is not None else practice.name
+        quality = tables.quality
+        cost = tables.cost
+        interoperability = tables.promoting_interoperability
+        activities = tables.improvement_activities
+        factors = tables.payment.scaling_factor if tables.payment is not None else None
+        optimize = tables.optimize
+        return Scenario(
+            file=self.path,
+            name=name if variant is None else f"{name} — {variant}",
+            description=tables.description if tables.description is not None else "",
+            performance_year=tables.performance_year,
+            pathway=tables.pathway,
+            practice=Practice(
+                name=practice.name,
+                clinicians=practice.clinicians,
+                special_status=tuple(practice.special_status),
+                medicare_part_b_allowed=practice.medicare_part_b_allowed,
+                cehrt=practice.cehrt,
+                complex_patient_bonus=practice.complex_patient_bonus,
+            ),
+            baseline_file=baseline_file,
+            baseline_files=files,
+            baseline=baseline,
+            prior_year_achievement_percent=quality.prior_year_achievement_percent if quality is not None else None,
+            reported=quality.reported if quality is not None else None,
+            expected_change={normalise_measure_id(key): value for key, value in (tables.expected_change or {}).items()},
+            cost=(
+                CostSettings(
+                    score=cost.score,
+                    reweighted=cost.reweighted,
+                    measures=tuple(
+                        CostMeasureInput(entry.measure_id, entry.expected_value, entry.cases) for entry in cost.measures or ()
+                    ),
+                    prior_score=cost.prior_score,
+                )
+                if cost is not None and cost.model_fields_set
+                else CostSettings(reweighted=True)
+            ),
+            promoting_interoperability=(
+                InteroperabilitySettings(
+                    score=interoperability.score, reweighted=interoperability.reweighted, measures=dict(interoperability.measures or {})
+                )
+                if interoperability is not None and interoperability.model_fields_set
+                else InteroperabilitySettings(reweighted=True)
+            ),
+            improvement_activities=(
+                ActivitySettings(attested=activities.attested, available=activities.available or activities.attested)
+                if activities is not None
+                else ActivitySettings()
+            ),
+            scaling=scaling_factors(
+                policy,
+                low=factors.low if factors is not None else None,
+                default=factors.default if factors is not None else None,
+                high=factors.high if factors is not None else None,
+            ),
+            policy=policy,
+            optimize=(
+                OptimizeSettings(
+                    objective=optimize.objective,
+                    pathways=optimize.pathways,
+                    max_quality_measures=optimize.max_quality_measures,
+                    draws=optimize.draws,
+                    seed=optimize.seed,
+                    require=optimize.require,
+                    exclude=optimize.exclude,
+                    collection_types=optimize.collection_types,
+                    effort_budget_hours=optimize.effort_budget_hours,
+                    time_limit_seconds=optimize.time_limit_seconds,
+                    solver=optimize.solver,
+                )
+                if optimize is not None
+                else OptimizeSettings()
+            ),
+            forecast=tables.forecast.model_dump(exclude_none=True) if tables.forecast is not None else {},
+            variant=variant,
+        )
+
+
+def _policy(raw: Mapping[str, Any], file: str) -> tuple[Policy | None, list[InputError]]:
+    """The year's policy with the ``[policy]`` overrides, or None and the problems when they cannot
+    be applied (a key's type problems and unknown keys are the tables' to report)."""
+    year = raw.get("performance_year")
+    if isinstance(year, bool) or not isinstance(year, int) or year < 2017:
+        return None, []
     try:
         policy = policy_for_year(year)
     except KeyError as error:
-        top.fail("performance_year", str(error.args[0]))
-    policy = _read_policy(top.table("policy"), policy)
-    practice = _read_practice(top.table("practice", required=True), policy)
-    baseline_name = top.table("practice").text("baseline")
-    baseline_file = (path.parent / baseline_name).resolve() if not Path(baseline_name).is_absolute() else Path(baseline_name)
-    if not baseline_file.is_file():
-        top.table("practice").fail("baseline", f"the baseline table {baseline_file} does not exist")
-    baseline = read_baseline(baseline_file)
-    quality = top.table("quality")
-    quality.check_keys(("prior_year_achievement_percent", "reported"))
-    expected_change = _read_expected_change(top.table("expected_change"))
-    name = top.text("title", default=practice.name)
-    return Scenario(
-        file=path,
-        name=name if variant is None else f"{name} — {variant}",
-        description=top.text("description", default=""),
-        performance_year=year,
-        pathway=top.text("pathway", default=TRADITIONAL),
-        practice=practice,
-        baseline_file=baseline_file,
-        baseline=baseline,
-        prior_year_achievement_percent=quality.number("prior_year_achievement_percent", default=None, minimum=0, maximum=100),
-        reported=_read_reported(quality),
-        expected_change=expected_change,
-        cost=_read_cost(top.table("cost")),
-        promoting_interoperability=_read_interoperability(top.table("promoting_interoperability")),
-        improvement_activities=_read_activities(top.table("improvement_activities")),
-        scaling=_read_scaling(top.table("payment"), policy),
-        policy=policy,
-        optimize=_read_optimize(top.table("optimize")),
-        raw=raw,
-        forecast=_read_forecast(top.table("forecast")),
-    )
-
-
-def _load_toml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise InputError("the scenario file does not exist", file=str(path))
+        return None, [InputError(_reason(error), file=file, field="performance_year")]
+    table = raw.get("policy")
+    if not isinstance(table, Mapping):
+        return policy, []
+    names = set(Policy.__dataclass_fields__) - {"performance_year"}
+    overrides = {name: value for name, value in table.items() if name in names}
     try:
-        with path.open("rb") as stream:
-            return tomllib.load(stream)
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(f"is not valid TOML ({error})", file=str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("is not UTF-8 text", file=str(path)) from None
+        return policy.with_overrides(overrides), []
+    except (KeyError, TypeError, ValueError) as error:
+        problems = []
+        for name, value in overrides.items():
+            try:
+                policy.with_overrides({name: value})
+            except (KeyError, TypeError, ValueError) as single:
+                problems.append(InputError(_reason(single), file=file, field=f"policy.{name}"))
+        return None, problems or [InputError(_reason(error), file=file, field="policy")]
 
 
-def _read_policy(table: Table, policy: Policy) -> Policy:
-    for name, value in table.values.items():
+def _variant_name(entry: Any) -> str | None:
+    name = entry.get("name") if isinstance(entry, Mapping) else None
+    return name if isinstance(name, str) and name.strip() else None
+
+
+def _reason(error: Exception) -> str:
+    """The message of a rule's error (a ``KeyError``'s without its quotes), cut short if long."""
+    return clipped(str(error.args[0]) if error.args else str(error))
+
+
+def _merge(base: Mapping[str, Any], override: Mapping[str, Any], path: str = "") -> dict[str, Any]:
+    """``base`` with ``override``'s keys, merged table by table (nothing is copied or changed:
+    untouched tables are shared); see :func:`read_scenario`."""
+    merged = dict(base)
+    if path in ("cost", "promoting_interoperability") and any(mode in override for mode in CATEGORY_MODES):
+        for mode in CATEGORY_MODES:
+            merged.pop(mode, None)
+    for key, value in override.items():
+        inner = f"{path}.{key}" if path else key
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping) and key != "measures":
+            merged[key] = _merge(merged[key], value, inner)
+        else:
+            merged[key] = value
+    return merged
+
+
+_OPTIONS: Mapping[str, tuple[str, str]] = {
+    "draws": ("--draws", "draws"),
+    "seed": ("--seed", "seed"),
+    "objective": ("--objective", "objective"),
+    "solver": ("--solver", "solver"),
+    "time_limit": ("--time-limit", "time_limit_seconds"),
+}
+"""Command-line overrides: their option and the ``[optimize]`` key whose type and range they take."""
+
+
+def check_optimize_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """The command-line overrides of ``[optimize]`` as ``[optimize]`` keys, each checked like the key.
+
+    Raises
+    ------
+    InputError
+        ``option --seed: expected at least 0, got -1`` (every bad option, one line each).
+    """
+    checked: dict[str, Any] = {}
+    problems = []
+    for name, value in overrides.items():
+        if value is None:
+            continue
+        option, key = _OPTIONS[name]
         try:
-            policy = policy.with_overrides({name: value})
-        except KeyError:
-            table.check_keys([item for item in Policy.__dataclass_fields__ if item != "performance_year"])
-        except (TypeError, ValueError) as error:
-            table.fail(name, str(error))
-    return policy
-
-
-def _read_practice(table: Table, policy: Policy) -> Practice:
-    table.check_keys(
-        ("name", "clinicians", "special_status", "medicare_part_b_allowed", "cehrt", "complex_patient_bonus", "baseline")
-    )
-    return Practice(
-        name=table.text("name"),
-        clinicians=table.integer("clinicians", minimum=1),
-        special_status=table.text_list("special_status", default=(), choices=SPECIAL_STATUSES),
-        medicare_part_b_allowed=table.number("medicare_part_b_allowed", minimum=0),
-        cehrt=table.boolean("cehrt", default=False),
-        complex_patient_bonus=table.number(
-            "complex_patient_bonus", default=0.0, minimum=0, maximum=policy.complex_patient_bonus_maximum
-        ),
-    )
-
-
-def _read_pair(table: Table, name: str, item: Any, collection_type_required: bool) -> tuple[str, str | None]:
-    if isinstance(item, (str, int)) and not isinstance(item, bool) and not collection_type_required:
-        return normalise_measure_id(item), None
-    if (
-        isinstance(item, list)
-        and len(item) == 2
-        and all(isinstance(part, (str, int)) and not isinstance(part, bool) for part in item)
-    ):
-        collection_type = str(item[1])
-        if collection_type not in COLLECTION_TYPES:
-            table.fail(name, f"collection type {collection_type!r} is not one of {', '.join(COLLECTION_TYPES)}")
-        return normalise_measure_id(item[0]), collection_type
-    expected = '["236", "ecqm"]' if collection_type_required else '"236" or ["236", "ecqm"]'
-    table.fail(name, f"expected items like {expected}, got {item!r}")
-
-
-def _read_reported(table: Table) -> tuple[tuple[str, str], ...] | None:
-    if not table.has("reported"):
-        return None
-    value = table.values["reported"]
-    if not isinstance(value, list):
-        table.fail("reported", 'expected a list of [measure_id, collection_type] pairs, like [["236", "ecqm"]]')
-    pairs = [_read_pair(table, "reported", item, collection_type_required=True) for item in value]
-    for measure_id, collection_type in pairs:  # one measure through two collection types is a real submission
-        if pairs.count((measure_id, collection_type)) > 1:
-            table.fail("reported", f"[{measure_id!r}, {collection_type!r}] is listed twice")
-    return tuple((measure_id, str(collection_type)) for measure_id, collection_type in pairs)
-
-
-def _read_expected_change(table: Table) -> dict[str, float]:
-    return {
-        normalise_measure_id(name): table.number(name, minimum=-100, maximum=100) for name in table.values
-    }
-
-
-def _read_mode(table: Table) -> tuple[float | None, bool]:
-    modes = [mode for mode in CATEGORY_MODES if table.has(mode) and not (mode == "reweighted" and table.values[mode] is False)]
-    if len(modes) > 1:
-        table.fail(modes[1], f"give only one of {', '.join(CATEGORY_MODES)} (found {' and '.join(modes)})")
-    return table.number("score", default=None, minimum=0, maximum=100), bool(table.boolean("reweighted", default=False))
-
-
-def _read_cost(table: Table) -> CostSettings:
-    if table.has("improvement_percent"):
-        table.fail("improvement_percent", "was replaced by prior_score (last year's cost category score): the cost improvement "
-                   "score is computed from it at the category level, 42 CFR 414.1380(b)(2)(iv)")
-    table.check_keys(CATEGORY_MODES + ("prior_score",))
-    score, reweighted = _read_mode(table)
-    measures: list[CostMeasureInput] = []
-    if table.has("measures"):
-        value = table.values["measures"]
-        if not isinstance(value, list) or not value:
-            table.fail("measures", "expected a list of tables like { measure_id = \"TPCC_1\", expected_value = 1650.0, cases = 180 }")
-        for position, item in enumerate(value):
-            entry = Table(table.file, f"{table.key('measures')}[{position}]", item if isinstance(item, Mapping) else {})
-            if not isinstance(item, Mapping):
-                table.fail("measures", f"item {position} is not a table")
-            entry.check_keys(("measure_id", "expected_value", "cases"))
-            measures.append(
-                CostMeasureInput(
-                    measure_id=entry.text("measure_id"),
-                    expected_value=entry.number("expected_value", minimum=0),
-                    cases=entry.integer("cases", minimum=0),
-                )
-            )
-    if score is None and not reweighted and not measures:
-        return CostSettings(reweighted=True) if not table.values else table.fail(
-            "score", "give the cost score, reweighted = true, or a measures list"
-        )
-    prior_score = table.number("prior_score", default=None, minimum=1, maximum=100)
-    if prior_score is not None and not measures:
-        table.fail("prior_score", "applies with a measures list; a given score already includes any improvement")
-    return CostSettings(score=score, reweighted=reweighted, measures=tuple(measures), prior_score=prior_score)
-
-
-def _read_interoperability(table: Table) -> InteroperabilitySettings:
-    table.check_keys(CATEGORY_MODES)
-    score, reweighted = _read_mode(table)
-    responses: dict[str, float | bool] = {}
-    if table.has("measures"):
-        measures = table.table("measures")
-        for measure_id, value in measures.values.items():
-            if isinstance(value, bool):
-                responses[measure_id] = value
-            elif isinstance(value, (int, float)):
-                responses[measure_id] = measures.number(measure_id, minimum=0, maximum=100)
-            elif isinstance(value, Mapping):
-                pair = measures.table(measure_id)
-                pair.check_keys(("numerator", "denominator"))
-                numerator = pair.integer("numerator", minimum=0)
-                denominator = pair.integer("denominator", minimum=1)
-                if numerator > denominator:
-                    pair.fail("numerator", f"exceeds the denominator ({numerator} > {denominator})")
-                responses[measure_id] = 100.0 * numerator / denominator
-            else:
-                measures.fail(measure_id, "expected true/false, a rate in percent, or { numerator, denominator }")
-    if score is None and not reweighted and not responses:
-        if table.values:
-            table.fail("score", "give the PI score, reweighted = true, or a measures table")
-        return InteroperabilitySettings(reweighted=True)
-    return InteroperabilitySettings(score=score, reweighted=reweighted, measures=responses)
-
-
-def _read_activities(table: Table) -> ActivitySettings:
-    table.check_keys(("attested", "available"))
-    attested = table.text_list("attested", default=())
-    available = table.text_list("available", default=())
-    return ActivitySettings(attested=attested, available=available or attested)
-
-
-def _read_scaling(table: Table, policy: Policy) -> ScalingFactors:
-    table.check_keys(("scaling_factor",))
-    factors = table.table("scaling_factor")
-    factors.check_keys(("low", "default", "high"))
-    try:
-        return scaling_factors(
-            policy,
-            low=factors.number("low", default=None),
-            default=factors.number("default", default=None),
-            high=factors.number("high", default=None),
-        )
-    except ValueError as error:
-        table.fail("scaling_factor", str(error))
-
-
-def _read_optimize(table: Table) -> OptimizeSettings:
-    table.check_keys(
-        (
-            "objective",
-            "pathways",
-            "max_quality_measures",
-            "draws",
-            "seed",
-            "require",
-            "exclude",
-            "collection_types",
-            "effort_budget_hours",
-            "time_limit_seconds",
-            "solver",
-        )
-    )
-    pathways: tuple[str, ...] | None = None
-    if table.has("pathways"):
-        value = table.values["pathways"]
-        if value != "all":
-            pathways = table.text_list("pathways")
-            if not pathways:
-                table.fail("pathways", 'expected "all" or a non-empty list such as ["traditional", "M0005"]')
-
-    def pairs(name: str) -> tuple[tuple[str, str | None], ...]:
-        value = table.values.get(name, [])
-        if not isinstance(value, list):
-            table.fail(name, 'expected a list such as ["236", ["001", "ecqm"]]')
-        return tuple(_read_pair(table, name, item, collection_type_required=False) for item in value)
-
-    return OptimizeSettings(
-        objective=table.text("objective", default="expected_payment", choices=OBJECTIVES),
-        pathways=pathways,
-        max_quality_measures=table.integer("max_quality_measures", default=6, minimum=1, maximum=30),
-        draws=table.integer("draws", default=1000, minimum=0, maximum=100_000),
-        seed=table.integer("seed", default=1, minimum=0),
-        require=pairs("require"),
-        exclude=pairs("exclude"),
-        collection_types=table.text_list("collection_types", default=None, choices=COLLECTION_TYPES),
-        effort_budget_hours=table.number("effort_budget_hours", default=None, minimum=0),
-        time_limit_seconds=table.number("time_limit_seconds", default=None, minimum=0.1),
-        solver=table.text("solver", default=None, choices=SOLVERS),
-    )
-
-
-def _read_forecast(table: Table) -> dict[str, float]:
-    table.check_keys(tuple(FORECAST_LIMITS))
-    return {name: table.number(name, minimum=low, maximum=high) for name, (low, high) in FORECAST_LIMITS.items() if table.has(name)}
+            checked[key] = check_option(option, key, value)
+        except InputError as error:
+            problems.append(error)
+    raise_problems(problems)
+    return checked
 
 
 def with_optimize_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
-    """The scenario with command-line overrides of ``[optimize]`` (draws, seed, objective, solver, time limit)."""
-    names = {"time_limit": "time_limit_seconds"}
-    changes = {names.get(key, key): value for key, value in overrides.items() if value is not None}
-    if "draws" in changes and changes["draws"] < 0:
-        raise InputError("--draws must be 0 or more")
-    return replace(scenario, optimize=replace(scenario.optimize, **changes)) if changes else scenario
+    """The scenario (and its variants) with command-line overrides of ``[optimize]`` (draws, seed,
+    objective, solver, time limit), each checked like its key."""
+    changes = check_optimize_overrides(overrides)
+    if not changes:
+        return scenario
+    variants = tuple(replace(variant, optimize=replace(variant.optimize, **changes)) for variant in scenario.variants)
+    return replace(scenario, optimize=replace(scenario.optimize, **changes), variants=variants)
 
 
 def check_scenario(scenario: Scenario, catalog: Any) -> Scenario:
-    """Check every id in the scenario and its baseline against CMS's catalog of the year.
+    """Check every id in the scenario, its variants and their baselines against CMS's catalog of the year.
 
-    Returns the scenario with the baseline's ``expected_change`` column set from the scenario's
-    ``[expected_change]`` table where given.
+    Returns the scenario (and its variants) with the baseline's ``expected_change`` column set
+    from the ``[expected_change]`` table where given.
+
+    Raises
+    ------
+    InputError
+        Every problem at once, one line each; a variant's problem that the base has too is
+        reported once.
     """
-    file = str(scenario.file) if scenario.variant is None else f"{scenario.file} (what-if {scenario.variant!r})"
+    baselines: dict[int, tuple[pd.DataFrame, list[InputError]]] = {}
+    problems: list[InputError] = []
+    base = _check_one(scenario, catalog, baselines, problems)
+    seen = {_problem_key(problem) for problem in problems}
+    variants = []
+    for variant in scenario.variants:
+        found: list[InputError] = []
+        variants.append(_check_one(variant, catalog, baselines, found))
+        for problem in found:
+            if _problem_key(problem) not in seen:
+                seen.add(_problem_key(problem))
+                problems.append(problem)
+    raise_problems(problems)
+    return replace(base, variants=tuple(variants))
+
+
+def _problem_key(problem: InputError) -> tuple[Any, ...]:
+    """What a problem says, whichever variant it was found in (the baseline's file counts)."""
+    return (problem.row, problem.field, problem.reason, problem.file if problem.row is not None else None)
+
+
+def _check_one(
+    scenario: Scenario, catalog: Any, baselines: dict[int, tuple[pd.DataFrame, list[InputError]]], problems: list[InputError]
+) -> Scenario:
+    file = str(scenario.file) if scenario.variant is None else f"{scenario.file} (what-if {quoted(scenario.variant)})"
+
+    def problem(message: str, field: str) -> None:
+        problems.append(InputError(message, file=file, field=field))
+
     if catalog.performance_year != scenario.performance_year:
         raise InputError(f"the catalog is for {catalog.performance_year}", file=file, field="performance_year")
-    baseline = _check_baseline(scenario.baseline, catalog, str(scenario.baseline_file), scenario)
-    if scenario.pathway != TRADITIONAL and scenario.pathway not in set(catalog.mvps["mvp_id"]):
-        raise InputError(f"{scenario.pathway!r} is neither 'traditional' nor a {scenario.performance_year} MVP id", file=file, field="pathway")
-    rows = {(row.measure_id, row.collection_type) for row in baseline.itertuples()}
-    measures = set(baseline["measure_id"])
+    if id(scenario.baseline) not in baselines:
+        baselines[id(scenario.baseline)] = _check_baseline(scenario.baseline, catalog, str(scenario.baseline_file))
+    checked, baseline_problems = baselines[id(scenario.baseline)]
+    problems.extend(baseline_problems)
+    mvp_ids = set(catalog.mvps["mvp_id"])
+    if scenario.pathway != TRADITIONAL and scenario.pathway not in mvp_ids:
+        problem(f"{quoted(scenario.pathway)} is neither 'traditional' nor a {scenario.performance_year} MVP id", "pathway")
+    rows = {(row.measure_id, row.collection_type) for row in checked.itertuples()}
+    measures = set(checked["measure_id"])
     for measure_id in scenario.expected_change:
         if measure_id not in measures:
-            raise InputError(f"measure {measure_id} is not in the baseline table", file=file, field=f"expected_change.{measure_id}")
+            problem(f"measure {clipped(measure_id)} is not in the baseline table", key_name(("expected_change", measure_id)))
     for measure_id, collection_type in scenario.reported or ():
         if (measure_id, collection_type) not in rows:
-            raise InputError(
-                f"measure {measure_id} ({collection_type}) has no row in the baseline table", file=file, field="quality.reported"
-            )
+            problem(f"measure {clipped(measure_id)} ({collection_type}) has no row in the baseline table", "quality.reported")
     for name, pairs in (("require", scenario.optimize.require), ("exclude", scenario.optimize.exclude)):
         for measure_id, collection_type in pairs:
             if measure_id not in measures or (collection_type is not None and (measure_id, collection_type) not in rows):
-                label = measure_id if collection_type is None else f"{measure_id} ({collection_type})"
-                raise InputError(f"measure {label} has no row in the baseline table", file=file, field=f"optimize.{name}")
+                label = clipped(measure_id) if collection_type is None else f"{clipped(measure_id)} ({collection_type})"
+                problem(f"measure {label} has no row in the baseline table", f"optimize.{name}")
     for pathway in scenario.optimize.pathways or ():
-        if pathway != TRADITIONAL and pathway not in set(catalog.mvps["mvp_id"]):
-            raise InputError(f"{pathway!r} is neither 'traditional' nor a {scenario.performance_year} MVP id", file=file, field="optimize.pathways")
+        if pathway != TRADITIONAL and pathway not in mvp_ids:
+            problem(f"{quoted(pathway)} is neither 'traditional' nor a {scenario.performance_year} MVP id", "optimize.pathways")
     activity_ids = set(catalog.improvement_activities["measure_id"])
-    for name, ids in (("attested", scenario.improvement_activities.attested), ("available", scenario.improvement_activities.available)):
+    activities = scenario.improvement_activities
+    for name, ids in (("attested", activities.attested), ("available", activities.available)):
         for activity_id in ids:
             if activity_id not in activity_ids:
-                raise InputError(
-                    f"{activity_id} is not a {scenario.performance_year} improvement activity", file=file, field=f"improvement_activities.{name}"
-                )
+                problem(f"{clipped(activity_id)} is not a {scenario.performance_year} improvement activity", f"improvement_activities.{name}")
     pi_ids = set(catalog.pi_measures["measure_id"])
     for measure_id in scenario.promoting_interoperability.measures:
         if measure_id not in pi_ids:
-            raise InputError(
-                f"{measure_id} is not a {scenario.performance_year} Promoting Interoperability measure",
-                file=file,
-                field=f"promoting_interoperability.measures.{measure_id}",
+            problem(
+                f"{clipped(measure_id)} is not a {scenario.performance_year} Promoting Interoperability measure",
+                key_name(("promoting_interoperability", "measures", measure_id)),
             )
     cost_ids = set(catalog.cost_measures["measure_id"])
     for position, measure in enumerate(scenario.cost.measures):
+        where = f"cost.measures[{position}].measure_id"
         if measure.measure_id not in cost_ids:
-            raise InputError(
-                f"{measure.measure_id} is not a {scenario.performance_year} cost measure", file=file, field=f"cost.measures[{position}].measure_id"
-            )
-        if catalog.benchmark(measure.measure_id, ADMIN_CLAIMS) is None:
-            raise InputError(f"{measure.measure_id} has no cost benchmark", file=file, field=f"cost.measures[{position}].measure_id")
-    return replace(scenario, baseline=baseline)
+            problem(f"{clipped(measure.measure_id)} is not a {scenario.performance_year} cost measure", where)
+        elif catalog.benchmark(measure.measure_id, ADMIN_CLAIMS) is None:
+            problem(f"{measure.measure_id} has no cost benchmark", where)
+    if scenario.expected_change:
+        checked = checked.copy()
+        changes = checked["measure_id"].map(scenario.expected_change)
+        checked["expected_change"] = changes.fillna(checked["expected_change"]).astype(float)
+    return replace(scenario, baseline=checked)
 
 
-def _check_baseline(baseline: pd.DataFrame, catalog: Any, file: str, scenario: Scenario) -> pd.DataFrame:
+def _check_baseline(baseline: pd.DataFrame, catalog: Any, file: str) -> tuple[pd.DataFrame, list[InputError]]:
+    """The baseline's rows checked against the catalog: a copy, and every problem (one per row at most)."""
+    problems = []
     for row in baseline.itertuples():
         measure = catalog.quality_measure(row.measure_id)
+        where = {"file": file, "row": row.row}
         if measure is None:
-            raise InputError(
-                f"measure {row.measure_id} is not a {catalog.performance_year} quality measure", file=file, row=row.row, field="measure_id"
-            )
-        if row.collection_type not in measure["collection_types"]:
+            message = f"measure {clipped(row.measure_id)} is not a {catalog.performance_year} quality measure"
+            problems.append(InputError(message, **where, field="measure_id"))
+        elif row.collection_type not in measure["collection_types"]:
             allowed = ", ".join(measure["collection_types"])
-            raise InputError(
-                f"measure {row.measure_id} cannot be reported as {row.collection_type}; it allows {allowed}",
-                file=file,
-                row=row.row,
-                field="collection_type",
-            )
-        if not measure["is_traditional_mips"] and not measure["mvp_ids"]:
-            raise InputError(
-                f"measure {row.measure_id} is not allowed in traditional MIPS or any MVP", file=file, row=row.row, field="measure_id"
-            )
-        if row.collection_type == CAHPS and row.measure_id == "321":
-            raise InputError(
-                "give the CAHPS summary survey measures (CAHPS_1 … CAHPS_11) as rows, not 321 itself",
-                file=file,
-                row=row.row,
-                field="measure_id",
-            )
-    baseline = baseline.copy()
-    if scenario.expected_change:
-        changes = baseline["measure_id"].map(scenario.expected_change)
-        baseline["expected_change"] = changes.fillna(baseline["expected_change"]).astype(float)
-    return baseline
+            message = f"measure {row.measure_id} cannot be reported as {row.collection_type}; it allows {allowed}"
+            problems.append(InputError(message, **where, field="collection_type"))
+        elif not measure["is_traditional_mips"] and not measure["mvp_ids"]:
+            message = f"measure {row.measure_id} is not allowed in traditional MIPS or any MVP"
+            problems.append(InputError(message, **where, field="measure_id"))
+        elif row.collection_type == CAHPS and row.measure_id == "321":
+            message = "give the CAHPS summary survey measures (CAHPS_1 … CAHPS_11) as rows, not 321 itself"
+            problems.append(InputError(message, **where, field="measure_id"))
+    return baseline.copy(), problems
 
 
 def collection_type_allowed(collection_type: str, practice: Practice, policy: Policy) -> str | None:
@@ -541,59 +629,7 @@ def collection_type_allowed(collection_type: str, practice: Practice, policy: Po
     return None
 
 
-def what_if_entries(scenario: Scenario) -> list[Any]:
-    """The raw ``[[what_if]]`` tables of the scenario file (a one-line error when it is not a list)."""
-    entries = scenario.raw.get("what_if", [])
-    if not isinstance(entries, list):
-        raise InputError("expected [[what_if]] tables", file=str(scenario.file), field="what_if")
-    return entries
-
-
-def what_if_name(scenario: Scenario, position: int) -> str:
-    """A variant's name as written, or ``what_if[position]`` when it has none (for error rows)."""
-    entry = what_if_entries(scenario)[position]
-    name = entry.get("name") if isinstance(entry, Mapping) else None
-    return name if isinstance(name, str) and name.strip() else f"what_if[{position}]"
-
-
-def what_if_variant(scenario: Scenario, position: int) -> Scenario:
-    """The ``[[what_if]]`` variant at ``position``, merged over the base file and read again.
-
-    Tables merge key by key; in ``cost`` and ``promoting_interoperability`` a variant that sets one
-    of ``score``, ``reweighted`` or ``measures`` replaces the base's choice among them.
-    """
-    entries = what_if_entries(scenario)
-    entry = entries[position]
-    file = str(scenario.file)
-    table = Table(file, f"what_if[{position}]", entry if isinstance(entry, Mapping) else {})
-    if not isinstance(entry, Mapping):
-        raise InputError("expected a table", file=file, field=f"what_if[{position}]")
-    name = table.text("name")
-    if name in [earlier.get("name") for earlier in entries[:position] if isinstance(earlier, Mapping)]:
-        table.fail("name", f"the name {name!r} is used twice")
-    allowed = [key for key in TOP_LEVEL_KEYS if key not in ("what_if", "performance_year")] + ["name", "rescore_only"]
-    table.check_keys(allowed)
-    rescore_only = table.boolean("rescore_only", default=False)
-    merged = _merge(scenario.raw, {key: value for key, value in entry.items() if key not in ("name", "rescore_only")})
-    merged.pop("what_if", None)
-    variant = read_scenario(scenario.file, raw=merged, variant=name)
-    return replace(variant, variant=name, rescore_only=rescore_only)
-
-
 def what_if_variants(scenario: Scenario) -> list[Scenario]:
-    """The scenario's ``[[what_if]]`` variants, each a scenario of its own (:func:`what_if_variant`)."""
-    return [what_if_variant(scenario, position) for position in range(len(what_if_entries(scenario)))]
-
-
-def _merge(base: Mapping[str, Any], override: Mapping[str, Any], path: str = "") -> dict[str, Any]:
-    merged = copy.deepcopy(dict(base))
-    if path in ("cost", "promoting_interoperability") and any(mode in override for mode in CATEGORY_MODES):
-        for mode in CATEGORY_MODES:
-            merged.pop(mode, None)
-    for key, value in override.items():
-        inner = f"{path}.{key}" if path else key
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping) and key != "measures":
-            merged[key] = _merge(merged[key], value, inner)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
+    """The scenario's ``[[what_if]]`` variants (read, and checked with it, by :func:`read_scenario`
+    and :func:`check_scenario`)."""
+    return list(scenario.variants)

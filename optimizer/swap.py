@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from optimizer.baseline import read_baseline
+from optimizer.importers import read_baseline_files
 from optimizer.candidates import Candidate
 from optimizer.collection_types import ADMIN_CLAIMS, CAHPS, MEDICARE_PART_B_CLAIMS
 from optimizer.errors import InputError
@@ -83,7 +83,7 @@ def midyear_feasibility(candidate: Candidate, codes_on_claims: bool) -> str | No
 
 def read_year_to_date(path: Path) -> tuple[pd.DataFrame, float]:
     """The year-to-date table and the months it covers (every row must cover fewer than 12)."""
-    table = read_baseline(path)
+    table, _ = read_baseline_files([path])  # a CSV/Excel table, or a year-to-date QRDA III / QPP JSON export
     for row in table.itertuples():
         if row.period_months >= 12:
             raise InputError(

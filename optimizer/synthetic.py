@@ -1,4 +1,5 @@
-"""Made-up but plausible baseline tables, for demos, tests and the benchmark scripts.
+"""Made-up but plausible baseline tables, for demos, tests and the benchmark scripts (and one
+hostile workbook, :func:`write_workbook_with_a_big_cell`).
 
 A practice's rates are placed at random positions inside the 2026 benchmarks of each collection
 type (so they look like real practices' rates), with case counts from a few to a few thousand.
@@ -7,7 +8,10 @@ Nothing here is real practice data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -86,3 +90,40 @@ def family_medicine_measures(catalog: object) -> list[str]:
     measures = catalog.quality_measures  # type: ignore[attr-defined]
     in_set = measures[measures["measure_sets"].apply(lambda sets: "familyMedicine" in sets)]
     return [str(measure_id) for measure_id in in_set["measure_id"] if not str(measure_id).endswith("SSP")]
+
+
+def write_workbook_with_a_big_cell(path: Path, rows: Sequence[Sequence[object]], characters: int, column: int | None = None) -> Path:
+    """A hostile workbook for tests and benchmarks: ``rows`` (header first) with a cell of
+    ``characters`` letters in data row 1, at ``column`` (else in an extra ``notes`` column).
+
+    The cell is streamed straight into the zip (openpyxl itself cuts cells to Excel's limit), so a
+    file of a few hundred kilobytes can unpack to gigabytes.
+    """
+    from openpyxl import Workbook
+
+    marker = "PLACEHOLDER-FOR-A-BIG-CELL"
+    table = [list(row) for row in rows]
+    if column is None:
+        table[0].append("notes")
+        table[1].append(marker)
+    else:
+        table[1][column] = marker
+    workbook = Workbook()
+    for row in table:
+        workbook.active.append(row)
+    plain = io.BytesIO()
+    workbook.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if marker.encode() not in data:
+                target.writestr(member, data)
+                continue
+            before, after = data.split(marker.encode())
+            with target.open(member.filename, "w", force_zip64=True) as stream:
+                stream.write(before)
+                for _ in range(characters >> 20):
+                    stream.write(b"A" * (1 << 20))
+                stream.write(b"A" * (characters % (1 << 20)))
+                stream.write(after)
+    return path

@@ -1,13 +1,17 @@
 """Where fetched CMS files are cached: ``<data dir>/<repository>/<tag>/<path in the repository>``.
 
-The data dir is ``--data-dir`` when given, else ``$MIPS_OPTIMIZER_DATA_DIR``, else
-``$XDG_CACHE_HOME/mips-optimizer`` (``~/.cache/mips-optimizer`` when XDG_CACHE_HOME is unset).
+The data dir is ``--data-dir`` when given, else ``$MIPS_OPTIMIZER_DATA_DIR``, else the user's cache
+folder by the platform's convention (platformdirs: ``$XDG_CACHE_HOME/mips-optimizer`` or
+``~/.cache/mips-optimizer`` on Linux, ``~/Library/Caches/mips-optimizer`` on macOS,
+``%LOCALAPPDATA%\\mips-optimizer\\Cache`` on Windows).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+import platformdirs
 
 from optimizer.catalog.manifest import Manifest
 
@@ -21,8 +25,7 @@ def data_directory(data_dir: str | os.PathLike[str] | None = None) -> Path:
     configured = os.environ.get(DATA_DIR_ENVIRONMENT_VARIABLE)
     if configured:
         return Path(configured).expanduser()
-    cache_home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache_home).expanduser() / "mips-optimizer"
+    return Path(platformdirs.user_cache_dir("mips-optimizer", appauthor=False))
 
 
 def tag_directory(manifest: Manifest, data_dir: str | os.PathLike[str] | None = None) -> Path:

@@ -126,10 +126,9 @@ def summarise(catalog: Catalog) -> str:
     """Counts of the year's measures, benchmark rows per collection type and MVPs."""
     counts = catalog.benchmarks["collection_type"].value_counts()
     rows = [[kind, str(int(counts.get(kind, 0))), DESCRIPTIONS.get(kind, kind)] for kind in counts.index]
-    manifest = catalog.manifest
     return (
         f"# CMS program data, performance year {catalog.performance_year}\n\n"
-        f"Source: {manifest.repository} at {manifest.tag} (commit {manifest.commit[:12]}), every file SHA-256 verified.\n\n"
+        f"Source: {catalog.source}.\n\n"
         f"- Quality measures: {len(catalog.quality_measures)}\n- Cost measures: {len(catalog.cost_measures)}\n"
         f"- Improvement activities: {len(catalog.improvement_activities)}\n"
         f"- Promoting Interoperability measures: {len(catalog.pi_measures)}\n- MVPs: {len(catalog.mvps)}\n"

@@ -1,8 +1,17 @@
-"""Read a fetched performance year into a :class:`Catalog` of tidy tables (see ``tables``).
+"""Read a performance year into a :class:`Catalog` of tidy tables (see ``tables``), from one of two sources.
 
-Reading verifies every cached file against the manifest again (a tampered cache is refused with
-the file's name) and memoises the parsed catalog per process, keyed by the files' sizes and
-modification times, so commands that read a year several times parse it once.
+Which source wins:
+
+1. **Fetched files** — when the data folder (``--data-dir``, else ``$MIPS_OPTIMIZER_DATA_DIR``,
+   else the user's cache folder) holds the year's upstream files at the tag the project pins
+   (``data fetch``). They are verified against the manifest again on every read: a changed file is
+   refused with its name.
+2. **The bundle** — otherwise, the tables shipped in ``benchmarks_data/<year>/`` (built from the
+   same pinned files by ``data bundle``), so the tool works offline from the first command.
+
+Both give identical tables for the pinned tag (a test compares them); :attr:`Catalog.source`
+says which one was read. The parsed catalog is memoised per process, keyed by the source and the
+files' sizes and modification times, so commands that read a year several times parse it once.
 """
 
 from __future__ import annotations
@@ -15,10 +24,10 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.catalog import tables
-from optimizer.catalog.locations import cached_path
+from optimizer.catalog import bundle
+from optimizer.catalog.locations import cached_path, tag_directory
 from optimizer.catalog.manifest import Manifest, read_manifest
-from optimizer.catalog.verify import verify_content
+from optimizer.catalog.verify import read_bounded, verify_content
 from optimizer.errors import DataError
 
 
@@ -36,6 +45,9 @@ class Catalog:
     benchmark_exclusions: pd.DataFrame
     mvps: pd.DataFrame
     mvp_members: pd.DataFrame
+    quality_strata: pd.DataFrame
+    source: str = ""
+    """Where the tables were read from, in words (``data show`` prints it)."""
     _quality_index: dict[str, int] = field(default_factory=dict, repr=False)
     _benchmark_index: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
     _exclusion_index: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
@@ -77,56 +89,77 @@ class Catalog:
 _MEMO: dict[tuple[int, str], tuple[tuple[tuple[int, int], ...], Catalog]] = {}
 
 
-def _load_json(path: Path, manifest: Manifest, role: str, year: int) -> list[dict[str, Any]]:
+def _load_json(path: Path, manifest: Manifest, role: str, year: int) -> Any:
     item = manifest.file(role)
     if item is None:
         return []
     if not path.is_file():
         raise DataError(
-            f"{path}: CMS data for {year} has not been fetched; run `mips-optimizer data fetch {year}` "
+            f"{path}: CMS data for {year} has been fetched only in part; run `mips-optimizer data fetch {year} --force` "
             "(or `--from` a local copy of CMSgov/qpp-measures-data)"
         )
-    data = path.read_bytes()
     try:
+        data = read_bounded(path, item)
         verify_content(data, item, str(path))
     except DataError as error:
         raise DataError(f"{error}; the cache was changed after it was fetched, run `mips-optimizer data fetch {year} --force`") from None
     return json.loads(data)
 
 
-def read_catalog(year: int, *, data_dir: str | os.PathLike[str] | None = None) -> Catalog:
-    """The :class:`Catalog` of a fetched performance year (verified; memoised per process)."""
-    manifest = read_manifest(year)
+def _stamp(path: Path) -> tuple[int, int]:
+    return (path.stat().st_size, path.stat().st_mtime_ns) if path.is_file() else (-1, -1)
+
+
+def _catalog(year: int, manifest: Manifest, frames: dict[str, pd.DataFrame], source: str) -> Catalog:
+    return Catalog(performance_year=year, manifest=manifest, source=source, **frames)
+
+
+def read_fetched(manifest: Manifest, data_dir: str | os.PathLike[str] | None = None) -> Catalog:
+    """The catalog of the files of ``manifest`` fetched into the data folder (verified; memoised)."""
+    year = manifest.performance_year
     paths = {item.role: cached_path(manifest, item.path, data_dir) for item in manifest.files}
-    stamps = tuple((path.stat().st_size, path.stat().st_mtime_ns) if path.is_file() else (-1, -1) for path in paths.values())
+    stamps = tuple(_stamp(path) for path in paths.values())
     key = (year, str(next(iter(paths.values())).resolve()))
     memo = _MEMO.get(key)
     if memo is not None and memo[0] == stamps:
         return memo[1]
     documents = {role: _load_json(path, manifest, role, year) for role, path in paths.items()}
-    mvp_records = documents.get("mvps", [])
-    measure_records = documents["measures"]
-    cap_removed = {
-        str(record["measureId"]): tables.collection_types_of(record.get("sevenPointCapRemoved", []) or [], str(record["measureId"]))
-        for record in measure_records
-        if record.get("category") == "quality"
-    }
     try:
-        benchmarks = tables.benchmark_table(documents["benchmarks"], cap_removed)
+        frames = bundle.catalog_tables(documents)
     except ValueError as error:
         raise DataError(f"{paths['benchmarks']}: {error}") from None
-    mvps, mvp_members = tables.mvp_tables(mvp_records)
-    catalog = Catalog(
-        performance_year=year,
-        manifest=manifest,
-        quality_measures=tables.quality_measure_table(measure_records, tables.mvp_quality_index(mvp_records)),
-        cost_measures=tables.other_measure_table(measure_records, "cost"),
-        improvement_activities=tables.other_measure_table(measure_records, "ia"),
-        pi_measures=tables.other_measure_table(measure_records, "pi"),
-        benchmarks=benchmarks,
-        benchmark_exclusions=tables.benchmark_exclusion_table(documents.get("benchmark_exclusion_reasons", [])),
-        mvps=mvps,
-        mvp_members=mvp_members,
-    )
+    folder = tag_directory(manifest, data_dir)
+    catalog = _catalog(year, manifest, frames, f"fetched files in {folder} ({manifest.repository} {manifest.tag}, every file SHA-256 verified)")
     _MEMO[key] = (stamps, catalog)
     return catalog
+
+
+def read_bundled(manifest: Manifest) -> Catalog:
+    """The catalog of the tables bundled with the project for the manifest's year (memoised)."""
+    year = manifest.performance_year
+    key = (year, "bundle")
+    memo = _MEMO.get(key)
+    if memo is not None:
+        return memo[1]
+    frames = bundle.read_bundle(year, manifest)
+    source = (
+        f"bundled tables benchmarks_data/{year} (built from {manifest.repository} {manifest.tag}, "
+        f"commit {manifest.commit[:12]})"
+    )
+    catalog = _catalog(year, manifest, frames, source)
+    _MEMO[key] = ((), catalog)
+    return catalog
+
+
+def read_catalog(year: int, *, data_dir: str | os.PathLike[str] | None = None) -> Catalog:
+    """The :class:`Catalog` of a performance year: the fetched files if the data folder holds them, else the bundle."""
+    manifest = read_manifest(year)
+    paths = [cached_path(manifest, item.path, data_dir) for item in manifest.files]
+    if any(path.is_file() for path in paths) or not bundle.has_bundle(year):
+        if not any(path.is_file() for path in paths):
+            raise DataError(
+                f"{paths[0]}: CMS data for {year} has not been fetched and the project bundles none for it; "
+                f"run `mips-optimizer data fetch {year}` (or `--from` a local copy of CMSgov/qpp-measures-data)"
+            )
+        return read_fetched(manifest, data_dir)
+    return read_bundled(manifest)

@@ -9,7 +9,15 @@ Column reference (one row per …):
     is_inverse, metric_type, collection_types (tuple), first_performance_year (Int64),
     last_performance_year (Int64), is_traditional_mips (``mips`` in allowedPrograms), mvp_ids (tuple),
     measure_sets (tuple), seven_point_cap_removed (tuple of collection types with the defined
-    topped-out benchmark, §2.5).
+    topped-out benchmark, §2.5), emeasure_id (``CMS122v13``, eCQMs only), emeasure_uuid (the
+    version-specific eCQM UUID a QRDA III file names, lower case; empty where CMS's data has none),
+    overall_algorithm (multi-rate measures: ``weightedAverage``, ``overallStratumOnly``,
+    ``simpleAverage``, ``split``; else empty).
+``quality_strata`` (quality measure × performance stratum or population criteria, in CMS's order)
+    measure_id, position (1-based), name (the QPP stratum name, empty for the criteria of a
+    single-rate measure), initial_population_uuid, denominator_uuid, numerator_uuid,
+    denominator_exclusion_uuid, denominator_exception_uuid (the eCQM population UUIDs, upper case,
+    empty where CMS gives none), stratifier_uuids (tuple: the reporting stratifiers QPP ignores).
 ``cost_measures``, ``improvement_activities``, ``pi_measures`` (measure)
     measure_id, title, first_performance_year, last_performance_year, is_traditional_mips, plus:
     activities have weight and subcategory; PI measures have is_required, is_bonus, objective,
@@ -21,7 +29,8 @@ Column reference (one row per …):
     is_flat (percentiles 1, 10, …, 90, 99; §2.6), metric_type, average_performance_rate, source_format
     (``percentiles`` or the legacy ``deciles``).
 ``benchmark_exclusions`` (measure × collection type without a benchmark)
-    measure_id, collection_type, reason_codes (tuple), reason.
+    measure_id, collection_type, reason_codes (tuple), reason (the project's own wording of the
+    codes, :data:`EXCLUSION_REASONS`; CMS's descriptions are not copied).
 ``mvps`` (MVP)
     mvp_id, title, clinical_topic, has_cahps, has_outcome_admin_claims, specialties (tuple).
 ``mvp_members`` (MVP × member)
@@ -68,16 +77,16 @@ def quality_measure_table(records: list[dict[str, Any]], mvp_quality: dict[str, 
         if record.get("category") != "quality":
             continue
         measure_id = str(record["measureId"])
-        measure_type = snake_case(str(record.get("measureType", "")))
+        measure_type = snake_case(str(record.get("measureType") or ""))
         rows.append(
             {
                 "measure_id": measure_id,
-                "title": record.get("title", ""),
+                "title": record.get("title") or "",
                 "measure_type": measure_type,
                 "is_outcome": measure_type in OUTCOME_MEASURE_TYPES,
                 "is_high_priority": bool(record.get("isHighPriority", False)),
                 "is_inverse": bool(record.get("isInverse", False)),
-                "metric_type": record.get("metricType", ""),
+                "metric_type": record.get("metricType") or "",
                 "collection_types": collection_types_of(record.get("submissionMethods", []), measure_id),
                 "first_performance_year": _year(record.get("firstPerformanceYear")),
                 "last_performance_year": _year(record.get("lastPerformanceYear")),
@@ -85,12 +94,40 @@ def quality_measure_table(records: list[dict[str, Any]], mvp_quality: dict[str, 
                 "mvp_ids": tuple(mvp_quality.get(measure_id, [])),
                 "measure_sets": tuple(record.get("measureSets", [])),
                 "seven_point_cap_removed": collection_types_of(record.get("sevenPointCapRemoved", []) or [], measure_id),
+                "emeasure_id": record.get("eMeasureId") or "",
+                "emeasure_uuid": str(record.get("eMeasureUuid") or "").lower(),
+                "overall_algorithm": record.get("overallAlgorithm") or "",
             }
         )
     table = pd.DataFrame(rows)
     for column in ("first_performance_year", "last_performance_year"):
         table[column] = table[column].astype("Int64")
     return table
+
+
+_STRATUM_UUIDS = (
+    ("initial_population_uuid", "initialPopulationUuid"),
+    ("denominator_uuid", "denominatorUuid"),
+    ("numerator_uuid", "numeratorUuid"),
+    ("denominator_exclusion_uuid", "denominatorExclusionUuid"),
+    ("denominator_exception_uuid", "denominatorExceptionUuid"),
+)
+QUALITY_STRATA_COLUMNS: tuple[str, ...] = ("measure_id", "position", "name", *(column for column, _ in _STRATUM_UUIDS), "stratifier_uuids")
+
+
+def quality_strata_table(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """The performance strata (multi-rate measures) and population criteria (eCQMs) of measures-data.json."""
+    rows = []
+    for record in records:
+        if record.get("category") != "quality":
+            continue
+        for position, stratum in enumerate(record.get("strata") or [], start=1):
+            uuids = stratum.get("eMeasureUuids") or {}
+            row: dict[str, Any] = {"measure_id": str(record["measureId"]), "position": position, "name": stratum.get("name") or ""}
+            row.update({column: str(uuids.get(key) or "").upper() for column, key in _STRATUM_UUIDS})
+            row["stratifier_uuids"] = tuple(str(uuid).upper() for uuid in uuids.get("strata") or [])
+            rows.append(row)
+    return pd.DataFrame(rows, columns=list(QUALITY_STRATA_COLUMNS))
 
 
 def other_measure_table(records: list[dict[str, Any]], category: str) -> pd.DataFrame:
@@ -101,24 +138,26 @@ def other_measure_table(records: list[dict[str, Any]], category: str) -> pd.Data
             continue
         row = {
             "measure_id": str(record["measureId"]),
-            "title": record.get("title", ""),
+            "title": record.get("title") or "",
             "first_performance_year": _year(record.get("firstPerformanceYear")),
             "last_performance_year": _year(record.get("lastPerformanceYear")),
             "is_traditional_mips": "mips" in record.get("allowedPrograms", ["mips"]),
         }
         if category == "ia":
-            row["weight"] = record.get("weight", "")
-            row["subcategory"] = snake_case(str(record.get("subcategoryName", "")))
+            row["weight"] = record.get("weight") or ""
+            row["subcategory"] = snake_case(str(record.get("subcategoryName") or ""))
         if category == "pi":
             row.update(
                 is_required=bool(record.get("isRequired", False)),
                 is_bonus=bool(record.get("isBonus", False)),
-                objective=snake_case(str(record.get("objective", ""))),
-                reporting_category=record.get("reportingCategory", ""),
-                metric_type=record.get("metricType", ""),
+                objective=snake_case(str(record.get("objective") or "")),
+                reporting_category=record.get("reportingCategory") or "",
+                metric_type=record.get("metricType") or "",
             )
         rows.append(row)
-    table = pd.DataFrame(rows)
+    columns = ["measure_id", "title", "first_performance_year", "last_performance_year", "is_traditional_mips"]
+    columns += {"ia": ["weight", "subcategory"], "pi": ["is_required", "is_bonus", "objective", "reporting_category", "metric_type"]}.get(category, [])
+    table = pd.DataFrame(rows, columns=columns)
     for column in ("first_performance_year", "last_performance_year"):
         table[column] = table[column].astype("Int64")
     return table
@@ -169,7 +208,7 @@ def benchmark_table(records: list[dict[str, Any]], cap_removed: dict[str, tuple[
             seven_point_cap=topped_out_by_program,
             is_defined_topped_out=kind in cap_removed.get(measure_id, ()),
             is_flat=bool(np.allclose(values, FLAT_PERCENTILES, equal_nan=False)),
-            metric_type=record.get("metricType", ""),
+            metric_type=record.get("metricType") or "",
             average_performance_rate=float(record["averagePerformanceRate"])
             if record.get("averagePerformanceRate") is not None
             else float("nan"),
@@ -179,6 +218,21 @@ def benchmark_table(records: list[dict[str, Any]], cap_removed: dict[str, tuple[
     return pd.DataFrame(rows)
 
 
+EXCLUSION_REASONS: dict[str, str] = {
+    "BR-009": "too few submissions met the case and data completeness minimums to build a benchmark",
+    "BR-015": "CMS's measures data marks the historical benchmark as removed",
+    "BR-016": "the measure's clinical guidelines changed in the benchmark year",
+    "BR-018": "the historical benchmark was removed in an earlier year's measures data",
+    "BR-019": "CMS judged the measure not comparable with its historical data",
+}
+"""CMS's benchmark exclusion codes (benchmark-exclusion-reasons.json), in the project's words."""
+
+
+def exclusion_reason(codes: Iterable[str]) -> str:
+    """The project's wording of CMS benchmark exclusion codes (unknown codes are named as such)."""
+    return "; ".join(EXCLUSION_REASONS.get(code, f"CMS exclusion code {code}") + f" ({code})" for code in codes)
+
+
 def benchmark_exclusion_table(records: list[dict[str, Any]]) -> pd.DataFrame:
     """Why measure × collection types have no benchmark (benchmark-exclusion-reasons.json)."""
     rows = [
@@ -186,7 +240,7 @@ def benchmark_exclusion_table(records: list[dict[str, Any]]) -> pd.DataFrame:
             "measure_id": str(record["measureId"]),
             "collection_type": collection_type(record["submissionMethod"], str(record["measureId"])),
             "reason_codes": tuple(record.get("reasonCodes", [])),
-            "reason": " ".join(record.get("reasonDescriptions", [])),
+            "reason": exclusion_reason(record.get("reasonCodes", [])),
         }
         for record in records
     ]
@@ -209,8 +263,8 @@ def mvp_tables(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFram
         [
             {
                 "mvp_id": record["mvpId"],
-                "title": record.get("title", ""),
-                "clinical_topic": record.get("clinicalTopic", ""),
+                "title": record.get("title") or "",
+                "clinical_topic": record.get("clinicalTopic") or "",
                 "has_cahps": bool(record.get("hasCahps", False)),
                 "has_outcome_admin_claims": bool(record.get("hasOutcomeAdminClaims", False)),
                 "specialties": tuple(record.get("specialtiesMostApplicableTo", [])),

@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.commands.progress import stderr_progress
-from optimizer.compare import FailedVariant, compare_files
-from optimizer.output import emit
+from optimizer.compare import ComparedVariant, FailedVariant, compare_files
+from optimizer.errors import quoted
+from optimizer.output import check_output, emit
 from optimizer.report.compare_report import compare_to_dict
 from optimizer.report.rendering import render_document
-from optimizer.workflow import load_base
+from optimizer.scenario import check_optimize_overrides
+from optimizer.text_safety import terminal_line
+from optimizer.workflow import input_files, load_base
 
 SOME_FAILED = 4
 """Exit code: the report is written, but some variants (or files) failed; their rows say why."""
@@ -32,13 +35,16 @@ def compare(
     overrides: Mapping[str, Any],
 ) -> int:
     """Compare the scenarios and their variants; returns the exit code (0, or 4 when some failed)."""
+    check_optimize_overrides(overrides)
+    check_output(output, scenario_paths)
     results = compare_files(
         scenario_paths, lambda path: load_base(path, data_dir), rescore_only=rescore_only, overrides=overrides, progress=stderr_progress()
     )
-    emit(render_document("compare", compare_to_dict(results, rescore_only=rescore_only), report_format), output)
+    inputs = [*scenario_paths, *input_files(result.scenario for result in results if isinstance(result, ComparedVariant))]
+    emit(render_document("compare", compare_to_dict(results, rescore_only=rescore_only), report_format), output, inputs=inputs)
     failed = [result for result in results if isinstance(result, FailedVariant)]
     for result in failed:
-        name = result.file if result.variant is None else f"{result.file} (what-if {result.variant!r})"
+        name = result.file if result.variant is None else f"{result.file} (what-if {quoted(result.variant)})"
         where = "" if result.reason.startswith(result.file) else f"{name}: "  # input errors name their file already
-        print(f"mips-optimizer: error: {where}{result.reason}", file=sys.stderr)
+        print(f"mips-optimizer: error: {terminal_line(where + result.reason)}", file=sys.stderr)
     return SOME_FAILED if failed else 0

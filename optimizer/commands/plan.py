@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.commands.progress import stderr_progress
-from optimizer.output import emit
+from optimizer.output import check_output, emit
 from optimizer.report.rendering import render_document
 from optimizer.plan import plan_scenario
 from optimizer.report.plan_report import plan_to_dict
 from optimizer.scenario import with_optimize_overrides
-from optimizer.workflow import load_scenario
+from optimizer.workflow import input_files, load_scenario
 
 
 def plan(
@@ -22,10 +22,13 @@ def plan(
     output: Path | None,
     data_dir: Path | None,
     overrides: Mapping[str, Any],
+    timings: bool = False,
 ) -> int:
-    """Plan the scenario and write the report; returns the exit code."""
+    """Plan the scenario and write the report (with solve times when ``timings``); returns the exit code."""
     scenario, catalog = load_scenario(scenario_path, data_dir)
+    inputs = input_files([scenario])
+    check_output(output, inputs)
     scenario = with_optimize_overrides(scenario, overrides)
     run = plan_scenario(scenario, catalog, progress=stderr_progress())
-    emit(render_document("plan", plan_to_dict(run), report_format), output)
+    emit(render_document("plan", plan_to_dict(run, timings=timings), report_format), output, inputs=inputs)
     return 0

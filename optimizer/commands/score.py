@@ -4,26 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from optimizer.output import emit
-from optimizer.workflow import load_scenario
+from optimizer.output import check_output, emit
+from optimizer.report.rendering import render_document
+from optimizer.workflow import input_files, load_scenario
 
 
 def score(scenario_path: Path, *, report_format: str, output: Path | None, data_dir: Path | None) -> int:
     """Score the scenario and write the report; returns the exit code."""
-    from optimizer.report.score_report import render_score_csv, render_score_json, render_score_markdown
+    from optimizer.report.score_report import score_to_dict
     from optimizer.scoring import score_scenario
 
     scenario, catalog = load_scenario(scenario_path, data_dir)
-    result = score_scenario(scenario, catalog)
-    if report_format == "json":
-        content = render_score_json(result)
-    elif report_format == "csv":
-        content = render_score_csv(result)
-    elif report_format == "html":
-        from optimizer.report.html import render_score_html
-
-        content = render_score_html(result)
-    else:
-        content = render_score_markdown(result)
-    emit(content, output)
+    inputs = input_files([scenario])
+    check_output(output, inputs)
+    emit(render_document("score", score_to_dict(score_scenario(scenario, catalog)), report_format), output, inputs=inputs)
     return 0

@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from optimizer.output import emit
+from optimizer.output import check_output, emit
 from optimizer.report.rendering import render_document
 from optimizer.report.swap_report import swap_to_dict
 from optimizer.scenario import with_optimize_overrides
 from optimizer.swap import evaluate_swaps
-from optimizer.workflow import load_scenario
+from optimizer.workflow import input_files, load_scenario
 
 
 def swap(
@@ -26,6 +26,8 @@ def swap(
 ) -> int:
     """Evaluate mid-year options and write the report; returns the exit code."""
     scenario, catalog = load_scenario(scenario_path, data_dir)
+    inputs = [*input_files([scenario]), ytd]
+    check_output(output, inputs)
     scenario = with_optimize_overrides(scenario, overrides)
-    emit(render_document("swap", swap_to_dict(evaluate_swaps(scenario, catalog, ytd, as_of)), report_format), output)
+    emit(render_document("swap", swap_to_dict(evaluate_swaps(scenario, catalog, ytd, as_of)), report_format), output, inputs=inputs)
     return 0

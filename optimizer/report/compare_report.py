@@ -7,8 +7,8 @@ from typing import Any
 
 from optimizer.compare import Compared, FailedVariant, changes
 from optimizer.reasons import collection_type_name
-from optimizer.report.formatting import dollars, markdown_table, number, percent
-from optimizer.report.plan_report import outlook_to_dict, render_rows_csv
+from optimizer.report.formatting import dollars, markdown_table, number, percent, render_rows_csv
+from optimizer.report.plan_report import outlook_to_dict
 
 
 NOT_PLANNED: dict[str, Any] = {

@@ -1,10 +1,15 @@
-"""Number formats shared by every report (display only: results stay unrounded)."""
+"""Number formats and tables shared by every report (display only: results stay unrounded)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import math
+from collections.abc import Sequence
+from typing import Any
 
 from optimizer.collection_types import ADMIN_CLAIMS
+from optimizer.text_safety import spreadsheet_text
 
 CATEGORY_TITLES: dict[str, str] = {
     "quality": "Quality",
@@ -52,3 +57,25 @@ def markdown_table(header: list[str], rows: list[list[str]], align: str | None =
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(rule) + " |"]
     lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def render_rows_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    """Rows as CSV with a header: the one CSV writer of every report.
+
+    None is an empty cell; text goes through :func:`optimizer.text_safety.spreadsheet_text`, so a
+    name that looks like a formula stays text in the spreadsheet that opens the file.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([spreadsheet_text(str(column)) for column in columns])
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(column)) for column in columns])
+    return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return spreadsheet_text(value)
+    return value

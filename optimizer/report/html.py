@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from html import escape
 from typing import Any
 
 from optimizer.collection_types import DESCRIPTIONS
@@ -19,6 +18,7 @@ from optimizer.report.compare_report import change_text
 from optimizer.report.formatting import CATEGORY_TITLES, dollars, number, percent, performance_rate, signed_percent
 from optimizer.report.plan_report import solver_note
 from optimizer.report.svg_charts import bar_chart_svg, histogram_svg, line_chart_svg
+from optimizer.text_safety import html_text
 
 # ---------------------------------------------------------------------------------------------
 # Shared shell: markup helpers, the style sheet and the page.
@@ -30,13 +30,13 @@ class Markup(str):
 
 def esc(value: object) -> Markup:
     """``value`` as HTML: markup passes through, anything else is escaped."""
-    return value if isinstance(value, Markup) else Markup(escape("" if value is None else str(value), quote=True))
+    return value if isinstance(value, Markup) else Markup(html_text("" if value is None else str(value)))
 
 
 def element(name: str, content: object = "", **attributes: object) -> Markup:
     """``<name attr="…">content</name>``; ``class_`` → ``class``, ``data_testid`` → ``data-testid``."""
     rendered = "".join(
-        f' {key.rstrip("_").replace("_", "-")}="{escape(str(value), quote=True)}"'
+        f' {key.rstrip("_").replace("_", "-")}="{html_text(str(value))}"'
         for key, value in attributes.items()
         if value is not None and value is not False
     )
@@ -221,9 +221,9 @@ def page(title: str, header: object, body: Iterable[object], *, kind: str, foote
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-        f'<meta name="generator" content="mips-optimizer">\n<title>{escape(title)}</title>\n'
+        f'<meta name="generator" content="mips-optimizer">\n<title>{html_text(title)}</title>\n'
         f"<style>{STYLE}</style>\n</head>\n"
-        f'<body class="report report-{escape(kind, quote=True)}">\n<main>\n{content}\n</main>\n</body>\n</html>\n'
+        f'<body class="report report-{html_text(kind)}">\n<main>\n{content}\n</main>\n</body>\n</html>\n'
     )
 
 

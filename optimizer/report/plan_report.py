@@ -6,15 +6,13 @@ people; every format renders that document, so they cannot disagree.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import numpy as np
 
 from optimizer.plan import Outlook, PathwayPlan, Plan
 from optimizer.reasons import collection_type_name, measure_reasons
-from optimizer.report.formatting import dollars, markdown_table, number, percent
+from optimizer.report.formatting import dollars, markdown_table, number, percent, render_rows_csv
 from optimizer.rules.payment import payment_adjustment_percent
 from optimizer.scoring import SCALING_CASES
 
@@ -63,8 +61,9 @@ def outlook_to_dict(outlook: Outlook, threshold: float, with_distributions: bool
     return document
 
 
-def pathway_to_dict(plan: PathwayPlan, run: Plan, recommended: bool) -> dict[str, Any]:
-    """One pathway's plan (or why it has none), with reasons; the recommended one carries its runner-up."""
+def pathway_to_dict(plan: PathwayPlan, run: Plan, recommended: bool, timings: bool = False) -> dict[str, Any]:
+    """One pathway's plan (or why it has none), with reasons; the recommended one carries its runner-up
+    (the solve's seconds only with ``timings``)."""
     threshold = run.scenario.policy.performance_threshold
     document: dict[str, Any] = {"pathway": plan.pathway.pathway_id, "title": plan.pathway.title, "feasible": plan.feasible}
     if plan.outlook is None:
@@ -73,12 +72,9 @@ def pathway_to_dict(plan: PathwayPlan, run: Plan, recommended: bool) -> dict[str
     document.update(outlook_to_dict(plan.outlook, threshold, with_distributions=recommended))
     document["reasons"] = measure_reasons(plan, run.forecast)
     if plan.solve is not None:
-        document["solver"] = {
-            "status": plan.solve.status,
-            "optimality_gap": plan.solve.gap,
-            "seconds": plan.solve.seconds,
-            "method": plan.solve.method,
-        }
+        document["solver"] = {"status": plan.solve.status, "optimality_gap": plan.solve.gap, "method": plan.solve.method}
+        if timings:
+            document["solver"]["seconds"] = plan.solve.seconds
     if recommended and plan.runner_up is not None:
         runner_up = outlook_to_dict(plan.runner_up, threshold)
         runner_up["objective_shortfall"] = plan.outlook.objective_value - plan.runner_up.objective_value
@@ -99,12 +95,19 @@ def payment_curve(run: Plan, steps: int = 101) -> dict[str, Any]:
     }
 
 
-def plan_to_dict(run: Plan) -> dict[str, Any]:
-    """The plan as JSON-ready data (unrounded)."""
+def plan_to_dict(run: Plan, timings: bool = False) -> dict[str, Any]:
+    """The plan as JSON-ready data (unrounded).
+
+    The same scenario and seed give the same document, byte for byte once rendered; how long the
+    run took (``seconds``, overall and per pathway solve) is added only with ``timings``.
+    """
     scenario = run.scenario
-    recommended = pathway_to_dict(run.recommended, run, recommended=True)
-    others = [pathway_to_dict(plan, run, recommended=False) if plan is not run.recommended else recommended for plan in run.pathways]
-    return {
+    recommended = pathway_to_dict(run.recommended, run, recommended=True, timings=timings)
+    others = [
+        pathway_to_dict(plan, run, recommended=False, timings=timings) if plan is not run.recommended else recommended
+        for plan in run.pathways
+    ]
+    document: dict[str, Any] = {
         "objective": run.objective,
         "scenario": scenario.name,
         "practice": scenario.practice.name,
@@ -115,12 +118,14 @@ def plan_to_dict(run: Plan) -> dict[str, Any]:
         "scaling_factor": scenario.scaling.as_dict(),
         "draws": run.forecast.draw_count if scenario.optimize.draws else 0,
         "seed": scenario.optimize.seed,
-        "seconds": run.seconds,
         "recommended": recommended,
         "pathways": others,
         "payment_curve": payment_curve(run),
         "notes": list(run.notes),
     }
+    if timings:
+        document["seconds"] = run.seconds
+    return document
 
 
 def _measure_rows(entry: dict[str, Any]) -> list[list[str]]:
@@ -158,8 +163,8 @@ def render_plan_markdown(document: dict[str, Any]) -> str:
         f"**Report {best['title']}** ({best['pathway']}): {_headline(best, threshold)} "
         f"({dollars(scaling['low'])} at a low and {dollars(scaling['high'])} at a high scaling factor).",
         "",
-        f"Objective: {document['objective'].replace('_', ' ')}; {document['draws']} forecast draws (seed {document['seed']}); "
-        f"planned in {document['seconds']:.1f} s.",
+        f"Objective: {document['objective'].replace('_', ' ')}; {document['draws']} forecast draws (seed {document['seed']})"
+        + (f"; planned in {document['seconds']:.1f} s." if "seconds" in document else "."),
         "",
         "## Quality measures",
         "",
@@ -230,7 +235,8 @@ def solver_note(document: dict[str, Any]) -> str:
     how = ", ".join(f"{method} {count}" for method, count in methods.items())
     stopped = [entry for entry in solved if entry["solver"]["status"] != "optimal"]
     if all_proven(document):
-        return f"Every pathway's selection is proven best ({how}; {document['seconds']:.1f} s in all)."
+        took = f"; {document['seconds']:.1f} s in all" if "seconds" in document else ""
+        return f"Every pathway's selection is proven best ({how}{took})."
     def gap(entry: dict[str, Any]) -> str:
         value = entry["solver"]["optimality_gap"]
         return "gap unknown" if value is None else f"gap {100 * value:.3f}%"
@@ -274,16 +280,6 @@ def plan_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
         for measure in entry["quality_measures"] or [{}]:
             rows.append({**shared, **{key: measure.get(key) for key in ("measure_id", "collection_type", "expected_points", "points_p10", "points_p90", "probability_counted")}})
     return rows
-
-
-def render_rows_csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
-    """Rows as CSV with a header (None → empty cell)."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: "" if row.get(key) is None else row.get(key) for key in columns})
-    return buffer.getvalue()
 
 
 def render_plan_csv(document: dict[str, Any]) -> str:

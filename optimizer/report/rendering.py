@@ -1,10 +1,19 @@
-"""One dispatcher from a report document to the requested format, shared by plan, compare and swap."""
+"""One dispatcher from a report document to the requested format, shared by every report command.
+
+Every format is rendered from the same JSON-ready document. Text in it that came from the user
+(titles, names, file paths) is made safe here, once per format: JSON by
+:func:`optimizer.text_safety.json_text`, Markdown by escaping every string of the document with
+:func:`optimizer.text_safety.markdown_document` before it is rendered; the CSV and Excel writers
+(:func:`optimizer.report.formatting.render_rows_csv`, :mod:`optimizer.report.workbook`) make each
+cell safe as they write it, and the HTML templates escape everything they insert.
+"""
 
 from __future__ import annotations
 
 import importlib
-import json
 from typing import Any
+
+from optimizer.text_safety import json_text, markdown_document
 
 RENDERERS: dict[str, dict[str, str]] = {
     "plan": {
@@ -24,13 +33,20 @@ RENDERERS: dict[str, dict[str, str]] = {
         "csv": "optimizer.report.swap_report:render_swap_csv",
         "html": "optimizer.report.html:render_swap_html",
     },
+    "score": {
+        "md": "optimizer.report.score_report:render_score_markdown",
+        "csv": "optimizer.report.score_report:render_score_csv",
+        "html": "optimizer.report.html:render_score_html",
+    },
 }
 """Per report kind and format, the renderer as ``module:function`` (imported only when used)."""
 
 
 def render_document(kind: str, document: dict[str, Any], report_format: str) -> str | bytes:
-    """The document of a ``plan``, ``compare`` or ``swap`` run in ``md``, ``json``, ``csv``, ``html`` or ``xlsx``."""
+    """The document of a ``plan``, ``compare``, ``swap`` or ``score`` run in ``md``, ``json``, ``csv``, ``html`` or ``xlsx``."""
     if report_format == "json":
-        return json.dumps(document, indent=2, allow_nan=False) + "\n"
+        return json_text(document)
     module, function = RENDERERS[kind][report_format].split(":")
+    if report_format == "md":
+        document = markdown_document(document)
     return getattr(importlib.import_module(module), function)(document)

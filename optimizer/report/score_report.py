@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import io
-import json
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from optimizer.collection_types import DESCRIPTIONS
-from optimizer.report.formatting import CATEGORY_TITLES, dollars, markdown_table, number, percent, performance_rate, signed_percent
+from optimizer.report.formatting import (
+    CATEGORY_TITLES,
+    dollars,
+    markdown_table,
+    number,
+    percent,
+    performance_rate,
+    render_rows_csv,
+    signed_percent,
+)
 from optimizer.rules.parameters import CATEGORIES, QUALITY, IMPROVEMENT_ACTIVITIES
 from optimizer.scoring import SCALING_CASES, MeasureScore, ScoreResult
 
@@ -65,6 +71,7 @@ def score_to_dict(result: ScoreResult) -> dict[str, Any]:
         "performance_year": scenario.performance_year,
         "practice": scenario.practice.name,
         "pathway": result.pathway.pathway_id,
+        "pathway_title": result.pathway.title,
         "small_practice": scenario.small_practice,
         "final_score": _scalar(final.score),
         "final_score_set_to_threshold": final.set_to_threshold,
@@ -103,38 +110,31 @@ def score_to_dict(result: ScoreResult) -> dict[str, Any]:
     }
 
 
-def render_score_json(result: ScoreResult) -> str:
-    """The score as indented JSON."""
-    return json.dumps(score_to_dict(result), indent=2, allow_nan=False) + "\n"
-
-
-def render_score_markdown(result: ScoreResult) -> str:
-    """The score as Markdown for a client email."""
-    data = score_to_dict(result)
-    scenario = result.scenario
+def render_score_markdown(data: dict[str, Any]) -> str:
+    """The score document (:func:`score_to_dict`) as Markdown for a client email."""
     lines = [
-        f"# MIPS {scenario.performance_year} score: {scenario.practice.name}",
+        f"# MIPS {data['performance_year']} score: {data['practice']}",
         "",
         f"**Final score {number(data['final_score'])}** against a performance threshold of "
-        f"{number(data['performance_threshold'], 0)} ({result.pathway.title}"
-        f"{', small practice' if scenario.small_practice else ''}).",
+        f"{number(data['performance_threshold'], 0)} ({data['pathway_title']}"
+        f"{', small practice' if data['small_practice'] else ''}).",
         "",
         "## Quality measures",
         "",
     ]
     rows = []
-    for measure in result.measures + result.extra_measures:
+    for measure in data["quality"]["measures"] + data["quality"]["calculated_measures"]:
         rows.append(
             [
-                measure.measure_id,
-                DESCRIPTIONS.get(measure.collection_type, measure.collection_type).split(" (")[0],
-                measure.title[:60],
-                performance_rate(None if np.isnan(measure.performance_rate) else measure.performance_rate, measure.collection_type),
-                str(measure.case_count),
-                "—" if measure.decile is None else str(measure.decile),
-                number(measure.points),
-                "yes" if measure.counted else "no",
-                measure.note or ("outcome / high priority" if measure.is_priority else ""),
+                measure["measure_id"],
+                DESCRIPTIONS.get(measure["collection_type"], measure["collection_type"]).split(" (")[0],
+                measure["title"][:60],
+                performance_rate(measure["performance_rate"], measure["collection_type"]),
+                str(measure["case_count"]),
+                "—" if measure["decile"] is None else str(measure["decile"]),
+                number(measure["achievement_points"]),
+                "yes" if measure["counted"] else "no",
+                measure["note"] or ("outcome / high priority" if measure["outcome_or_high_priority"] else ""),
             ]
         )
     lines.append(
@@ -201,12 +201,26 @@ def render_score_markdown(result: ScoreResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_score_csv(result: ScoreResult) -> str:
+SCORE_CSV_COLUMNS = (
+    "measure_id",
+    "collection_type",
+    "title",
+    "performance_rate",
+    "case_count",
+    "data_completeness",
+    "decile",
+    "achievement_points",
+    "outcome",
+    "counted",
+    "outcome_or_high_priority",
+    "note",
+    "final_score",
+    "quality_percent",
+)
+
+
+def render_score_csv(data: dict[str, Any]) -> str:
     """The measures table as CSV (one row per measure) with the final score on every row."""
-    data = score_to_dict(result)
-    frame = pd.DataFrame(data["quality"]["measures"] + data["quality"]["calculated_measures"])
-    frame["final_score"] = data["final_score"]
-    frame["quality_percent"] = data["categories"]["quality"]["percent"]
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False)
-    return buffer.getvalue()
+    shared = {"final_score": data["final_score"], "quality_percent": data["categories"]["quality"]["percent"]}
+    rows = [{**measure, **shared} for measure in data["quality"]["measures"] + data["quality"]["calculated_measures"]]
+    return render_rows_csv(rows, SCORE_CSV_COLUMNS)

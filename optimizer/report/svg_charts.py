@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Mapping, Sequence
-from html import escape
+
+from optimizer.text_safety import html_text
 
 # Colours readable on screen and distinguishable in grey print (the lines also differ by dash).
 INK = "#1f2933"
@@ -32,7 +33,7 @@ LABEL_FONT = 12
 
 
 def _attr(value: object) -> str:
-    return escape(str(value), quote=True)
+    return html_text(str(value))
 
 
 def _fmt(value: float) -> str:
@@ -99,10 +100,10 @@ def _open(width: float, height: float, title: str, css_class: str, description: 
         f'<svg class="chart {_attr(css_class)}" viewBox="0 0 {_fmt(width)} {_fmt(height)}" width="{_fmt(width)}" '
         f'height="{_fmt(height)}" role="img" aria-label="{_attr(title)}" '
         f'font-size="{TICK_FONT}" fill="{INK}">',
-        f"<title>{escape(title)}</title>",
+        f"<title>{html_text(title)}</title>",
     ]
     if description:
-        parts.append(f"<desc>{escape(description)}</desc>")
+        parts.append(f"<desc>{html_text(description)}</desc>")
     return parts
 
 
@@ -114,7 +115,7 @@ def _text(x: float, y: float, content: str, *, anchor: str = "middle", size: int
     transform = f' transform="rotate(-90 {_fmt(x)} {_fmt(y)})"' if rotate else ""
     return (
         f'<text x="{_fmt(x)}" y="{_fmt(y)}" text-anchor="{anchor}" font-size="{size}" fill="{fill}"{extra}{transform}>'
-        f"{escape(content)}</text>"
+        f"{html_text(content)}</text>"
     )
 
 
@@ -187,8 +188,8 @@ def histogram_svg(
         colour = ACCENT if shade_from is not None and start >= shade_from - 1e-9 else BAR
         parts.append(
             f'<rect x="{_fmt(x0 + gap / 2)}" y="{_fmt(y(share))}" width="{_fmt(max(0.5, x1 - x0 - gap))}" '
-            f'height="{_fmt(bottom - y(share))}" fill="{colour}"><title>{escape(tick_label(start))}–'
-            f"{escape(tick_label(stop))}: {share:.0f}% of draws</title></rect>"
+            f'height="{_fmt(bottom - y(share))}" fill="{colour}"><title>{html_text(tick_label(start))}–'
+            f"{html_text(tick_label(stop))}: {share:.0f}% of draws</title></rect>"
         )
     if total <= 0:
         parts.append(_text((left + right) / 2, (top + bottom) / 2, "no draws", fill=MUTED))
@@ -263,13 +264,13 @@ def line_chart_svg(
         dashes = f' stroke-dasharray="{dash}"' if dash else ""
         parts.append(
             f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"{dashes} stroke-linejoin="round">'
-            f"<title>{escape(name)}</title></path>"
+            f"<title>{html_text(name)}</title></path>"
         )
     if point is not None:
         px, py = sx(float(point[0])), sy(float(point[1]))
         parts.append(
             f'<circle cx="{_fmt(px)}" cy="{_fmt(py)}" r="5.5" fill="{HIGHLIGHT}" stroke="#ffffff" stroke-width="1.5">'
-            f"<title>{escape(point[2])}</title></circle>"
+            f"<title>{html_text(point[2])}</title></circle>"
         )
     # Legend, top left (the payment curve is low on the left, so this corner is free); the dot's
     # label goes in the legend, where it cannot collide with the lines.
@@ -361,7 +362,7 @@ def bar_chart_svg(
         parts.append(_text(left - 8, middle + 4, label, anchor="end", weight=weight))
         parts.append(
             f'<rect x="{_fmt(start)}" y="{_fmt(y0 + 4)}" width="{_fmt(max(0.5, stop - start))}" height="{_fmt(row_height - 8)}" '
-            f'fill="{HIGHLIGHT if is_highlight else BAR}"><title>{escape(name)}: {escape(show(value))}</title></rect>'
+            f'fill="{HIGHLIGHT if is_highlight else BAR}"><title>{html_text(name)}: {html_text(show(value))}</title></rect>'
         )
         end = sx(value)
         if whisker is not None:

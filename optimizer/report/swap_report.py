@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from optimizer.report.formatting import dollars, markdown_table, number, percent
-from optimizer.report.plan_report import outlook_to_dict, render_rows_csv
+from optimizer.report.formatting import dollars, markdown_table, number, percent, render_rows_csv
+from optimizer.report.plan_report import outlook_to_dict
 from optimizer.swap import SwapOption, SwapResult
 
 

@@ -1,7 +1,8 @@
 """Excel workbooks (openpyxl) for ``plan`` and ``compare``: consultants live in Excel.
 
 Each sheet is a plain table (header row, frozen, autofilter, numbers as numbers) rendered from the
-same document the other formats use.
+same document the other formats use; every text cell is made safe by
+:func:`optimizer.text_safety.cell_text` and stays text (never a formula).
 """
 
 from __future__ import annotations
@@ -13,26 +14,44 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from optimizer.report.compare_report import COMPARE_CSV_COLUMNS, compare_rows
 from optimizer.report.plan_report import PLAN_CSV_COLUMNS, plan_rows
+from optimizer.text_safety import EXCEL_CELL_CHARACTERS, cell_text, is_formula_like
 
 
 def _cell(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
-        return ", ".join(str(item) for item in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{key}: {item}" for key, item in value.items())
+        value = ", ".join(str(item) for item in value)
+    elif isinstance(value, dict):
+        value = "; ".join(f"{key}: {item}" for key, item in value.items())
+    if isinstance(value, str):
+        return cell_text(value, limit=EXCEL_CELL_CHARACTERS)
     return value
+
+
+def _append(sheet: Worksheet, values: Sequence[Any]) -> None:
+    """Append one row; text that a spreadsheet would run as a formula is written as text.
+
+    Such a cell becomes a text cell with Excel's own quote prefix (what Excel stores when a user
+    types ``'=1+1``): the workbook shows the name exactly, and Excel keeps it text even when the
+    cell is edited (OWASP's advice against formula injection).
+    """
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and is_formula_like(cell.value):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def _add_sheet(workbook: Workbook, title: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
     sheet = workbook.create_sheet(title)
-    sheet.append(list(columns))
+    _append(sheet, [_cell(column) for column in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_cell(row.get(column)) for column in columns])
+        _append(sheet, [_cell(row.get(column)) for column in columns])
     sheet.freeze_panes = "A2"
     if rows:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"

@@ -104,12 +104,23 @@ def test_show_unknown_measure(capsys: pytest.CaptureFixture[str], data_dir: Path
     assert err.startswith("mips-optimizer: error: NOPE") and err.count("\n") == 1
 
 
-def test_show_unfetched_year(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_show_reads_the_bundle_and_says_so(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # Nothing fetched: the bundled tables answer, and the output names them as its source.
     code, out, err = run(capsys, "data", "show", "2025", "--measure", "236", "--data-dir", str(tmp_path / "empty"))
-    assert code == 1
-    assert out == ""
-    assert err.count("\n") == 1
-    assert "run `mips-optimizer data fetch 2025`" in err
+    assert (code, err) == (0, "")
+    assert out.startswith("# 236: Controlling High Blood Pressure (2025)")
+    assert out.rstrip().endswith("Source: bundled tables benchmarks_data/2025 (built from CMSgov/qpp-measures-data v11.1.0, commit 53ab077b64df).")
+    code, out, err = run(capsys, "data", "show", "2026", "--data-dir", str(tmp_path / "empty"))
+    assert (code, err) == (0, "")
+    assert "Source: bundled tables benchmarks_data/2026" in out
+
+
+def test_show_prefers_fetched_files_and_says_so(capsys: pytest.CaptureFixture[str], fetched_dir: Path) -> None:
+    code, out, err = run(capsys, "data", "show", "2026", "--measure", "236", "--data-dir", str(fetched_dir))
+    assert (code, err) == (0, "")
+    folder = fetched_dir / "CMSgov" / "qpp-measures-data" / "v11.1.0"
+    assert f"Source: fetched files in {folder} (CMSgov/qpp-measures-data v11.1.0, every file SHA-256 verified)." in out
+    assert "45.28" in table_row(out, "ecqm")
 
 
 def _console_script() -> str | None:

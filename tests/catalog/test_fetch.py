@@ -1,16 +1,20 @@
-"""``fetch_year`` against real sources: the local copy, and a real HTTP server on 127.0.0.1.
+"""``fetch_year`` against real sources: a local folder, and a real HTTP server on 127.0.0.1.
 
-Nothing is mocked: the HTTP tests start a ``ThreadingHTTPServer`` on a free port serving a tmp
-copy of the CMS files laid out like the upstream repository, then break that copy (a removed
-file, a changed byte, a connection dropped mid-body) and check that the fetch fails with a
-one-line :class:`DataError` naming the file and leaves the cache exactly as it was.
+The upstream tree is built by the test: four small files in CMS's shapes (one quality measure,
+one benchmark row, one MVP, one exclusion reason), laid out like CMSgov/qpp-measures-data, and a
+manifest recording their sizes and SHA-256, so these tests need no copy of CMS's data. Nothing is
+mocked: the HTTP tests start a ``ThreadingHTTPServer`` on a free port serving that tree, then
+break it (a removed file, a changed byte, a connection dropped mid-body) and check that the fetch
+fails with a one-line :class:`DataError` naming the file and leaves the cache exactly as it was.
+(Fetching the real pinned files is tested in ``test_bundle.py``, which regenerates the bundle
+through ``data bundle``, and ``test_data_cli.py``.)
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
-import shutil
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,8 +24,8 @@ import pytest
 
 from optimizer.catalog.fetch import fetch_year
 from optimizer.catalog.locations import cached_path
-from optimizer.catalog.manifest import ManifestFile, known_years, read_manifest
-from optimizer.catalog.read import read_catalog
+from optimizer.catalog.manifest import Manifest, ManifestFile, known_years, read_manifest
+from optimizer.catalog.read import read_catalog, read_fetched
 from optimizer.catalog.verify import sha256_of, verify_content
 from optimizer.errors import DataError
 
@@ -46,13 +50,48 @@ def assert_no_staging(folder: Path) -> None:
     assert leftovers == [], f"staging folders left behind: {leftovers}"
 
 
-def upstream_copy(cms_source: Path, destination: Path, year: int) -> Path:
-    """Copy the manifest's files of ``year`` into ``destination``, laid out like the upstream repository."""
-    for item in read_manifest(year).files:
-        target = destination / item.path
+SMALL_FILES: dict[tuple[str, str], object] = {
+    ("measures", "measures/2026/measures-data.json"): [
+        {"measureId": "236", "title": "Controlling High Blood Pressure", "category": "quality", "measureType": "intermediateOutcome",
+         "isHighPriority": True, "isInverse": False, "metricType": "singlePerformanceRate", "submissionMethods": ["registry"],
+         "firstPerformanceYear": 2017, "lastPerformanceYear": None, "allowedPrograms": ["mips"], "measureSets": []},
+        {"measureId": "IA_BE_6", "title": "An activity", "category": "ia", "firstPerformanceYear": 2017, "allowedPrograms": ["mips"]},
+    ],
+    ("benchmarks", "benchmarks/2026.json"): [
+        {"measureId": "236", "submissionMethod": "registry", "benchmarkYear": 2024, "performanceYear": 2026, "isInverse": False,
+         "metricType": "singlePerformanceRate", "percentiles": {str(p): float(p) for p in (1, 10, 20, 30, 40, 50, 60, 70, 80, 90, 99)}},
+    ],
+    ("mvps", "mvp/2026/mvp.json"): [{"mvpId": "M0005", "title": "A pathway", "qualityMeasureIds": ["236"], "iaMeasureIds": ["IA_BE_6"]}],
+    ("benchmark_exclusion_reasons", "benchmarks/2026/benchmark-exclusion-reasons.json"): [
+        {"measureId": "236", "submissionMethod": "electronicHealthRecord", "reasonCodes": ["BR-009"]},
+    ],
+}
+"""The small upstream tree: (role, path in the repository) → content."""
+
+
+def small_upstream(folder: Path) -> tuple[Path, Manifest]:
+    """Write the small upstream tree into ``folder`` and return it with the manifest that trusts it."""
+    items = []
+    for (role, path), content in SMALL_FILES.items():
+        data = json.dumps(content, indent=1).encode("utf-8")
+        target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cms_source / item.path, target)
-    return destination
+        target.write_bytes(data)
+        items.append(ManifestFile(role=role, path=path, sha256=sha256_of(data), size=len(data)))
+    manifest = Manifest(
+        performance_year=2026,
+        repository="example/qpp-measures-data",
+        tag="v0.0.1-test",
+        commit="0" * 40,
+        url_template="https://example.invalid/{repository}/{tag}/{path}",
+        files=tuple(items),
+    )
+    return folder, manifest
+
+
+@pytest.fixture
+def upstream(tmp_path: Path) -> tuple[Path, Manifest]:
+    return small_upstream(tmp_path / "upstream")
 
 
 def change_one_byte(path: Path) -> None:
@@ -102,54 +141,64 @@ def http_server(folder: Path, handler: type[http.server.BaseHTTPRequestHandler] 
 
 
 @pytest.fixture
-def served_2026(cms_source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A tmp copy of the 2026 files laid out like upstream (tests break it before serving it)."""
+def served_2026(upstream: tuple[Path, Manifest], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A tmp copy of the small tree laid out like upstream (tests break it before serving it)."""
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    return upstream_copy(cms_source, tmp_path / "served", 2026)
+    return small_upstream(tmp_path / "served")[0]
 
 
 @pytest.fixture
-def good_cache_2026(cms_source: Path, tmp_path: Path) -> Path:
-    """A data folder holding a verified 2026 import (the cache a failed fetch must not disturb)."""
+def manifest(upstream: tuple[Path, Manifest]) -> Manifest:
+    return upstream[1]
+
+
+@pytest.fixture
+def good_cache_2026(upstream: tuple[Path, Manifest], tmp_path: Path) -> Path:
+    """A data folder holding a verified import (the cache a failed fetch must not disturb)."""
     folder = tmp_path / "data"
-    fetch_year(2026, source=str(cms_source), data_dir=folder)
+    fetch_year(2026, source=str(upstream[0]), data_dir=folder, manifest=upstream[1])
     return folder
 
 
 # ----------------------------------------------------------------------------- the local copy
 
 
-@pytest.mark.parametrize("year", YEARS)
-def test_import_from_local_copy_then_already_verified_then_force(cms_source: Path, tmp_path: Path, year: int) -> None:
-    manifest = read_manifest(year)
+def test_import_from_local_copy_then_already_verified_then_force(upstream: tuple[Path, Manifest], tmp_path: Path) -> None:
+    source, manifest = upstream
     data_dir = tmp_path / "data"
 
-    first = fetch_year(year, source=str(cms_source), data_dir=data_dir)
+    first = fetch_year(2026, source=str(source), data_dir=data_dir, manifest=manifest)
     assert [result.path for result in first] == [item.path for item in manifest.files]
     assert {result.action for result in first} == {"fetched"}
     for result, item in zip(first, manifest.files, strict=True):
         assert result.cached_at == cached_path(manifest, item.path, data_dir)
-        # Under <data dir>/CMSgov/qpp-measures-data/v11.1.0/<path>, byte for byte the source file.
-        assert result.cached_at == data_dir / "CMSgov" / "qpp-measures-data" / "v11.1.0" / item.path
-        assert result.cached_at.read_bytes() == (cms_source / item.path).read_bytes()
+        # Under <data dir>/<repository>/<tag>/<path>, byte for byte the source file.
+        assert result.cached_at == data_dir / "example" / "qpp-measures-data" / "v0.0.1-test" / item.path
+        assert result.cached_at.read_bytes() == (source / item.path).read_bytes()
         assert sha256_of(result.cached_at.read_bytes()) == item.sha256
 
-    second = fetch_year(year, source=str(cms_source), data_dir=data_dir)
+    second = fetch_year(2026, source=str(source), data_dir=data_dir, manifest=manifest)
     assert [(result.path, result.action) for result in second] == [(item.path, "already verified") for item in manifest.files]
 
-    forced = fetch_year(year, source=str(cms_source), data_dir=data_dir, force=True)
+    forced = fetch_year(2026, source=str(source), data_dir=data_dir, force=True, manifest=manifest)
     assert [(result.path, result.action) for result in forced] == [(item.path, "fetched") for item in manifest.files]
     assert_no_staging(data_dir)
 
+    # The fetched files read into a catalog naming them as its source.
+    catalog = read_fetched(manifest, data_dir)
+    assert list(catalog.quality_measures["measure_id"]) == ["236"]
+    assert catalog.benchmark("236", "mips_cqm")["p10"] == 10.0
+    assert catalog.source.startswith(f"fetched files in {data_dir / 'example' / 'qpp-measures-data' / 'v0.0.1-test'}")
 
-def test_local_copy_missing_a_file_leaves_the_cache_alone(cms_source: Path, tmp_path: Path, good_cache_2026: Path) -> None:
-    partial = upstream_copy(cms_source, tmp_path / "partial", 2026)
+
+def test_local_copy_missing_a_file_leaves_the_cache_alone(upstream: tuple[Path, Manifest], tmp_path: Path, good_cache_2026: Path) -> None:
+    partial, manifest = small_upstream(tmp_path / "partial")
     (partial / "mvp" / "2026" / "mvp.json").unlink()
     before = snapshot(good_cache_2026)
 
     with pytest.raises(DataError) as failure:
-        fetch_year(2026, source=str(partial), data_dir=good_cache_2026, force=True)
+        fetch_year(2026, source=str(partial), data_dir=good_cache_2026, force=True, manifest=manifest)
 
     message = str(failure.value)
     assert "\n" not in message
@@ -169,29 +218,29 @@ def test_missing_from_folder(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------- a real HTTP server
 
 
-def test_fetch_over_http(cms_source: Path, served_2026: Path, tmp_path: Path) -> None:
+def test_fetch_over_http(upstream: tuple[Path, Manifest], served_2026: Path, tmp_path: Path) -> None:
+    source, manifest = upstream
     data_dir = tmp_path / "data"
     with http_server(served_2026) as base_url:
-        results = fetch_year(2026, source=base_url, data_dir=data_dir)
-        again = fetch_year(2026, source=base_url, data_dir=data_dir)
+        results = fetch_year(2026, source=base_url, data_dir=data_dir, manifest=manifest)
+        again = fetch_year(2026, source=base_url, data_dir=data_dir, manifest=manifest)
 
-    manifest = read_manifest(2026)
     assert [(result.path, result.action) for result in results] == [(item.path, "fetched") for item in manifest.files]
     assert {result.action for result in again} == {"already verified"}
     for result in results:
-        assert result.cached_at.read_bytes() == (cms_source / result.path).read_bytes()
-    assert len(read_catalog(2026, data_dir=data_dir).quality_measures) > 0
+        assert result.cached_at.read_bytes() == (source / result.path).read_bytes()
+    assert len(read_fetched(manifest, data_dir).quality_measures) == 1
     assert_no_staging(data_dir)
 
 
-def test_http_404_names_the_url_and_leaves_the_cache_as_it_was(served_2026: Path, good_cache_2026: Path) -> None:
+def test_http_404_names_the_url_and_leaves_the_cache_as_it_was(served_2026: Path, good_cache_2026: Path, manifest: Manifest) -> None:
     # The served copy lacks the second file of the manifest, so the first has already been staged.
     (served_2026 / "benchmarks" / "2026.json").unlink()
     before = snapshot(good_cache_2026)
-    assert len([path for path, content in before.items() if content is not None]) == len(read_manifest(2026).files)
+    assert len([path for path, content in before.items() if content is not None]) == len(manifest.files)
 
     with http_server(served_2026) as base_url, pytest.raises(DataError) as failure:
-        fetch_year(2026, source=base_url, data_dir=good_cache_2026, force=True)
+        fetch_year(2026, source=base_url, data_dir=good_cache_2026, force=True, manifest=manifest)
 
     message = str(failure.value)
     assert "\n" not in message
@@ -201,12 +250,12 @@ def test_http_404_names_the_url_and_leaves_the_cache_as_it_was(served_2026: Path
     assert_no_staging(good_cache_2026)
 
 
-def test_http_404_with_no_cache_caches_nothing(served_2026: Path, tmp_path: Path) -> None:
+def test_http_404_with_no_cache_caches_nothing(served_2026: Path, tmp_path: Path, manifest: Manifest) -> None:
     (served_2026 / "benchmarks" / "2026" / "benchmark-exclusion-reasons.json").unlink()
     data_dir = tmp_path / "data"
 
     with http_server(served_2026) as base_url, pytest.raises(DataError, match="benchmark-exclusion-reasons.json"):
-        fetch_year(2026, source=base_url, data_dir=data_dir)
+        fetch_year(2026, source=base_url, data_dir=data_dir, manifest=manifest)
 
     # The earlier files downloaded fine, yet none of them reached the cache.
     assert [path for path, content in snapshot(data_dir).items() if content is not None] == []
@@ -221,12 +270,14 @@ def test_http_404_with_no_cache_caches_nothing(served_2026: Path, tmp_path: Path
     ],
     ids=["changed-byte", "extra-byte"],
 )
-def test_http_damaged_file_is_refused_and_nothing_cached(served_2026: Path, tmp_path: Path, damage, expected: str) -> None:
+def test_http_damaged_file_is_refused_and_nothing_cached(
+    served_2026: Path, tmp_path: Path, manifest: Manifest, damage, expected: str
+) -> None:
     damage(served_2026 / "mvp" / "2026" / "mvp.json")
     data_dir = tmp_path / "data"
 
     with http_server(served_2026) as base_url, pytest.raises(DataError) as failure:
-        fetch_year(2026, source=base_url, data_dir=data_dir)
+        fetch_year(2026, source=base_url, data_dir=data_dir, manifest=manifest)
 
     message = str(failure.value)
     assert "\n" not in message
@@ -236,22 +287,22 @@ def test_http_damaged_file_is_refused_and_nothing_cached(served_2026: Path, tmp_
     assert_no_staging(data_dir)
 
 
-def test_http_changed_byte_does_not_replace_a_good_cache(served_2026: Path, good_cache_2026: Path) -> None:
+def test_http_changed_byte_does_not_replace_a_good_cache(served_2026: Path, good_cache_2026: Path, manifest: Manifest) -> None:
     change_one_byte(served_2026 / "measures" / "2026" / "measures-data.json")
     before = snapshot(good_cache_2026)
 
     with http_server(served_2026) as base_url, pytest.raises(DataError, match="SHA-256.*measures/2026/measures-data.json"):
-        fetch_year(2026, source=base_url, data_dir=good_cache_2026, force=True)
+        fetch_year(2026, source=base_url, data_dir=good_cache_2026, force=True, manifest=manifest)
 
     assert snapshot(good_cache_2026) == before
     assert_no_staging(good_cache_2026)
 
 
-def test_http_dropped_connection_leaves_the_cache_as_it_was(served_2026: Path, good_cache_2026: Path) -> None:
+def test_http_dropped_connection_leaves_the_cache_as_it_was(served_2026: Path, good_cache_2026: Path, manifest: Manifest) -> None:
     before = snapshot(good_cache_2026)
 
     with http_server(served_2026, DroppingHandler) as base_url, pytest.raises(DataError) as failure:
-        fetch_year(2026, source=base_url, data_dir=good_cache_2026, force=True)
+        fetch_year(2026, source=base_url, data_dir=good_cache_2026, force=True, manifest=manifest)
 
     message = str(failure.value)
     assert "\n" not in message
@@ -281,37 +332,44 @@ def test_verify_content_accepts_the_recorded_file() -> None:
 # ----------------------------------------------------------------------------- a tampered cache
 
 
-def test_tampered_cache_is_refused_on_read_and_refetched(cms_source: Path, good_cache_2026: Path) -> None:
-    manifest = read_manifest(2026)
+def test_tampered_cache_is_refused_on_read_and_refetched(upstream: tuple[Path, Manifest], good_cache_2026: Path) -> None:
+    source, manifest = upstream
     tampered = cached_path(manifest, "benchmarks/2026.json", good_cache_2026)
     change_one_byte(tampered)
 
     with pytest.raises(DataError) as failure:
-        read_catalog(2026, data_dir=good_cache_2026)
+        read_fetched(manifest, good_cache_2026)
     message = str(failure.value)
     assert "\n" not in message
     assert str(tampered) in message
     assert "data fetch 2026 --force" in message
 
     # Without --force, fetch notices the file no longer verifies and fetches only that one again.
-    results = fetch_year(2026, source=str(cms_source), data_dir=good_cache_2026)
+    results = fetch_year(2026, source=str(source), data_dir=good_cache_2026, manifest=manifest)
     actions = {result.path: result.action for result in results}
     assert actions == {item.path: ("fetched" if item.path == "benchmarks/2026.json" else "already verified") for item in manifest.files}
-    assert tampered.read_bytes() == (cms_source / "benchmarks" / "2026.json").read_bytes()
-    assert len(read_catalog(2026, data_dir=good_cache_2026).benchmarks) > 0
+    assert tampered.read_bytes() == (source / "benchmarks" / "2026.json").read_bytes()
+    assert len(read_fetched(manifest, good_cache_2026).benchmarks) == 1
     assert_no_staging(good_cache_2026)
 
 
-# ----------------------------------------------------------------------------- years
-
-
-def test_never_fetched_year_says_which_command_fetches_it(tmp_path: Path) -> None:
+def test_a_cache_fetched_in_part_says_which_command_completes_it(fetched_dir: Path, tmp_path: Path) -> None:
+    # One of the pinned 2025 files in the data folder, the others missing: neither source is whole.
+    manifest = read_manifest(2025)
+    partial = tmp_path / "partial"
+    first = manifest.files[0]
+    target = cached_path(manifest, first.path, partial)
+    target.parent.mkdir(parents=True)
+    target.write_bytes(cached_path(manifest, first.path, fetched_dir).read_bytes())
     with pytest.raises(DataError) as failure:
-        read_catalog(2025, data_dir=tmp_path / "empty")
+        read_catalog(2025, data_dir=partial)
     message = str(failure.value)
-    assert "has not been fetched" in message
-    assert "mips-optimizer data fetch 2025" in message
+    assert "fetched only in part" in message
+    assert "mips-optimizer data fetch 2025 --force" in message
     assert "\n" not in message
+
+
+# ----------------------------------------------------------------------------- years
 
 
 def test_unknown_year_lists_the_supported_years(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """``compare``: one failing variant (or file) does not sink the run.
 
-Before issue 9, a variant that failed (here: one requiring a measure the baseline lacks) stopped
-``compare`` at loading with exit 1 and no report at all, whatever the other files held. Now every
+Before issue 9, a variant that failed (here: one requiring a measure the baseline lacks, one whose
+value has the wrong type, one with no feasible pathway) stopped ``compare`` with exit 1 and no report
+at all, whatever the other files held. Now every
 variant that fails gets its row with the one-line reason (and a line on stderr), the others are
 planned and reported in every format, and the exit code is 4 (README "Exit codes").
 """
@@ -29,6 +30,10 @@ optimize = { require = ["999"] }
 [[what_if]]
 name = "nothing feasible"
 optimize = { collection_types = ["mips_cqm"], pathways = ["traditional"] }
+
+[[what_if]]
+name = "not a number"
+optimize = { draws = "many" }
 '''
 
 
@@ -52,18 +57,19 @@ def test_failures_get_their_rows_and_exit_4(files: list[Path], data_dir: Path) -
     assert result.returncode == 4, result.stderr.decode()
     document = json.loads(result.stdout)
     rows = [(entry["scenario"], entry["failed"], entry["error"]) for entry in document["variants"]]
-    assert document["failed"] == 3
-    # riverside's base and its two shipped variants, then the two failing variants; the missing file; maple street
-    assert [failed for _, failed, _ in rows] == [False, False, False, True, True, True, False]
+    assert document["failed"] == 4
+    # riverside's base and its two shipped variants, then the three failing variants; the missing file; maple street
+    assert [failed for _, failed, _ in rows] == [False, False, False, True, True, True, True, False]
     by_name = {name: error for name, _, error in rows}
     assert "field 'optimize.require': measure 999 has no row in the baseline table" in by_name["Riverside Family Medicine — requires a measure not in the baseline"]
     assert by_name["Riverside Family Medicine — nothing feasible"].startswith("no pathway has a feasible selection")
     assert "the scenario file does not exist" in by_name["missing.toml"]
+    assert "field 'optimize.draws': expected a whole number" in by_name["Riverside Family Medicine — not a number"]
     planned = [entry for entry in document["variants"] if not entry["failed"]]
     assert all(entry["feasible"] and entry["expected_final_score"] > 0 for entry in planned)
     assert all("\n" not in error for _, failed, error in rows if failed)
     errors = result.stderr.decode().splitlines()
-    assert len(errors) == 3 and all(line.startswith("mips-optimizer: error: ") for line in errors)
+    assert len(errors) == 4 and all(line.startswith("mips-optimizer: error: ") for line in errors)
 
 
 @pytest.mark.parametrize("report_format", ["md", "csv", "html", "xlsx"])
@@ -76,12 +82,12 @@ def test_every_format_reports_the_others_and_the_failures(report_format: str, fi
     elif report_format == "csv":
         rows = list(csv.DictReader(io.StringIO(result.stdout.decode())))
     if report_format in ("xlsx", "csv"):
-        assert len(rows) == 7
-        assert sum(1 for row in rows if row["error"]) == 3
+        assert len(rows) == 8
+        assert sum(1 for row in rows if row["error"]) == 4
         assert all(row["expected_final_score"] not in (None, "") for row in rows if not row["error"])
         return
     text = result.stdout.decode()
-    assert text.count("failed: ") == 3
+    assert text.count("failed: ") == 4
     assert "measure 999 has no row in the baseline table" in text and "Maple Street Internal Medicine" in text
 
 

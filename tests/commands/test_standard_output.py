@@ -70,8 +70,9 @@ def check_report(stdout: bytes, report_format: str, csv_header: tuple[str, ...] 
     elif report_format == "html":
         assert text.lstrip().lower().startswith("<!doctype html>")
         assert text.rstrip().endswith("</html>")
-    elif report_format == "table":  # a bare Markdown table: every line a row
-        assert all(line.startswith("| ") and line.endswith(" |") for line in text.rstrip("\n").split("\n"))
+    elif report_format == "table":  # a Markdown table first (then where the data came from)
+        table = text.split("\n\n")[0].split("\n")
+        assert len(table) >= 3 and all(line.startswith("| ") and line.endswith(" |") for line in table)
     else:
         assert text.startswith("# ")
 
