@@ -98,7 +98,12 @@ class Candidate:
             floor=self.floor,
             case_minimum=self.case_minimum,
             policy=policy,
+            administrative_claims=self.collection_type == ADMIN_CLAIMS,
         )
+
+    def meets_data_completeness(self, policy: Policy) -> bool:
+        """The baseline's data completeness reaches the threshold (CAHPS and CMS-calculated rows: 100%)."""
+        return bool(float(self.baseline["data_completeness"]) >= policy.data_completeness_threshold)
 
     def cahps_points(self, component_scores: Sequence[npt.ArrayLike], *, small_practice: bool, policy: Policy) -> np.ndarray:
         """CAHPS points: the mean of the benchmarked summary survey measures' points (§2.7, UNCONFIRMED)."""

@@ -1,11 +1,11 @@
 """The ``mips-optimizer`` command line: argparse in, one function per subcommand, exit codes out.
 
 Exit codes: 0 success; 1 a known error (bad input, missing data, infeasible, no solver),
-reported as one line on stderr; 2 usage; 130 interrupted; 141 standard output closed early
-(``| head``: the run ends quietly, as a program killed by SIGPIPE would); 3 unexpected
-(traceback with ``--debug``). Only this module and the command functions it calls write to the
-terminal; every error and warning line passes through
-:func:`optimizer.text_safety.terminal_line`.
+reported as one line on stderr; 2 usage; 3 unexpected (traceback with ``--debug``); 4 ``compare``
+wrote its report but some variants or files failed (each has its row with the reason, and a line on
+stderr); 130 interrupted; 141 standard output closed early (``| head``: the run ends quietly, as a
+program killed by SIGPIPE would). Only this module and the command functions it calls write to the
+terminal; every error and warning line passes through :func:`optimizer.text_safety.terminal_line`.
 """
 
 from __future__ import annotations

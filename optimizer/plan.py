@@ -22,10 +22,11 @@ from optimizer.model import SelectionProblem
 from optimizer.pathways import Pathway, read_pathway
 from optimizer.problem import (
     PathwayCandidates,
-    build_selection_problem,
+    ProblemPart,
     extra_points,
     objective_values,
     pathway_candidates,
+    selection_parts,
 )
 from optimizer.rules.measure_points import Benchmark
 from optimizer.scenario import TRADITIONAL, Scenario
@@ -92,12 +93,17 @@ class Outlook:
 
 @dataclass(frozen=True)
 class _Part:
-    """One of a pathway's problems (all required measures, or fewer under an effort budget), its
-    solver and its best selection."""
+    """One of a pathway's problem parts (:func:`optimizer.problem.selection_parts`), its solver and
+    its best selection (in the part's own columns)."""
 
+    part: ProblemPart
     solver: SelectionSolver
-    problem: SelectionProblem
     result: SolveResult
+
+    @property
+    def problem(self) -> SelectionProblem:
+        """The part's integer program."""
+        return self.part.problem
 
 
 @dataclass(frozen=True)
@@ -185,6 +191,8 @@ def outlook_of(
         fixed,
         scenario,
         pathway,
+        measure_ids=[candidate.measure_id for candidate in chosen],
+        meets_data_completeness=[candidate.meets_data_completeness(scenario.policy) for candidate in chosen],
     )
     counted = np.asarray(score.quality.counted, dtype=bool).reshape(points.shape)
     scored = forecast.scored[:, columns]
@@ -226,51 +234,51 @@ def plan_pathway(
     split = pathway_candidates(candidates, pathway, catalog, scenario)
     fixed = fixed_categories(scenario, catalog, pathway)
     try:
-        problems = [build_selection_problem(scenario, pathway, split, forecast, fixed, catalog, objective)]
-        if scenario.optimize.effort_budget_hours is not None and problems[0].minimum_measures >= 2:
-            # a budget may not fit every required measure: CMS scores the missing ones 0
-            problems.append(build_selection_problem(scenario, pathway, split, forecast, fixed, catalog, objective, partial=True))
+        parts = selection_parts(scenario, pathway, split, forecast, fixed, catalog, objective)
     except InputError as error:
         return PathwayPlan(pathway, split, None, None, {}, infeasible_reason=error.reason)
-    solvers = [SelectionSolver(problem, scenario.optimize.solver, scenario.optimize.time_limit_seconds) for problem in problems]
+    solvers = [SelectionSolver(part.problem, scenario.optimize.solver, scenario.optimize.time_limit_seconds) for part in parts]
     build_seconds = time.perf_counter() - started
     results = [solver.best() for solver in solvers]
-    parts = [_Part(solver, problem, result) for solver, problem, result in zip(solvers, problems, results) if result.status != "infeasible"]
-    if not parts:
+    solved = [_Part(part, solver, result) for part, solver, result in zip(parts, solvers, results) if result.status != "infeasible"]
+    if not solved:
         return PathwayPlan(
-            pathway, split, None, results[0], solvers[0].statistics, infeasible_reason=_why_infeasible(problems[-1], split), build_seconds=build_seconds
+            pathway, split, None, results[0], solvers[0].statistics, infeasible_reason=_why_infeasible(parts[0].problem, split),
+            build_seconds=build_seconds,
         )
-    parts.sort(key=lambda part: -part.result.objective)  # stable: all required measures win a tie
-    winner = parts[0]
-    outlook = _rescored(winner.result, winner.problem, split, forecast, fixed, scenario, pathway, objective)
-    session = _Session(tuple(parts), fixed)
-    return PathwayPlan(pathway, split, outlook, winner.result, winner.solver.statistics, build_seconds=build_seconds, session=session)
+    solved.sort(key=lambda part: -part.result.objective)  # stable: the first part wins a tie
+    winner = solved[0]
+    outlook = _rescored(winner.result, winner.part, split, forecast, fixed, scenario, pathway, objective)
+    session = _Session(tuple(solved), fixed)
+    solve = replace(winner.result, reported=winner.part.eligible_positions(winner.result.reported))
+    return PathwayPlan(pathway, split, outlook, solve, winner.solver.statistics, build_seconds=build_seconds, session=session)
 
 
 def _rescored(
-    result: SolveResult, problem: SelectionProblem, split: PathwayCandidates, forecast: Forecast, fixed: FixedCategories,
+    result: SolveResult, part: ProblemPart, split: PathwayCandidates, forecast: Forecast, fixed: FixedCategories,
     scenario: Scenario, pathway: Pathway, objective: str,
 ) -> Outlook:
     """The solver's selection scored by the rules, refusing any difference from the model's value."""
-    attested = [problem.activity_ids[a] for a in result.attested]
-    outlook = outlook_of(result.reported, attested, split.eligible, split, forecast, fixed, scenario, pathway, objective)
+    attested = [part.problem.activity_ids[a] for a in result.attested]
+    selected = part.eligible_positions(result.reported)
+    outlook = outlook_of(selected, attested, split.eligible, split, forecast, fixed, scenario, pathway, objective)
     _check_consistency(result.objective, outlook, pathway)
     return outlook
 
 
 def with_runner_up(plan: PathwayPlan, forecast: Forecast, scenario: Scenario, objective: str) -> PathwayPlan:
     """The plan with its runner-up: the best selection of other measures or collection types (the
-    winning problem's second best, or the other problem's best under an effort budget)."""
+    winning part's second best, or another part's best)."""
     if plan.session is None or plan.solve is None:
         return plan
     winner, others = plan.session.parts[0], plan.session.parts[1:]
-    winner.solver.exclude(plan.solve.reported)
-    contenders = [(winner.solver.best(), winner.problem)] + [(part.result, part.problem) for part in others]
-    contenders = [(result, problem) for result, problem in contenders if result.status != "infeasible"]
+    winner.solver.exclude(winner.result.reported)
+    contenders = [(winner.solver.best(), winner.part)] + [(part.result, part.part) for part in others]
+    contenders = [(result, part) for result, part in contenders if result.status != "infeasible"]
     if not contenders:
         return plan
-    second, problem = max(contenders, key=lambda contender: contender[0].objective)
-    runner_up = _rescored(second, problem, plan.candidates, forecast, plan.session.fixed, scenario, plan.pathway, objective)
+    second, part = max(contenders, key=lambda contender: contender[0].objective)
+    runner_up = _rescored(second, part, plan.candidates, forecast, plan.session.fixed, scenario, plan.pathway, objective)
     return replace(plan, runner_up=runner_up)
 
 

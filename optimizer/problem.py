@@ -26,10 +26,12 @@ from optimizer.rules import (
     activity_credit,
     category_weights,
     final_score_pieces,
+    fully_participates,
     payment_adjustment_pieces,
     population_health_points,
     quality_denominator,
     quality_percent_pieces,
+    small_practice_bonus,
 )
 from optimizer.rules.improvement_activities import IMPROVEMENT_ACTIVITIES_MAXIMUM
 from optimizer.rules.piecewise import LinearPiece
@@ -157,7 +159,42 @@ def objective_values(final_scores: np.ndarray, objective: str, scenario: Scenari
     return evaluate(pieces, final_scores) + secondary * final_scores
 
 
-def build_selection_problem(
+ALL_REQUIRED = "all required measures"
+FULL_PARTICIPATION = "full participation"
+SHORT_OF_DATA_COMPLETENESS = "a measure short of data completeness"
+FEWER_THAN_REQUIRED = "fewer than the required measures"
+
+
+@dataclass(frozen=True)
+class ProblemPart:
+    """One part of a pathway's integer program: selections scored one way (with or without the
+    improvement score), over some of the eligible candidates.
+
+    ``columns`` gives, for each of the problem's candidates, its position in
+    :attr:`PathwayCandidates.eligible`.
+    """
+
+    kind: str
+    problem: SelectionProblem
+    columns: tuple[int, ...]
+
+    def eligible_positions(self, selection: Sequence[int]) -> tuple[int, ...]:
+        """A selection of the part's candidates as positions in ``eligible``."""
+        return tuple(self.columns[j] for j in selection)
+
+
+def no_candidate_reason(split: PathwayCandidates, scenario: Scenario) -> str:
+    """Why a pathway has no candidate measure left: CMS's eligibility, or which ``[optimize]`` filter."""
+    if not split.pool:
+        return "no candidate measure: none of the baseline's measures can be reported in this pathway"
+    settings = scenario.optimize
+    if all(_matches(candidate, settings.exclude) for candidate in split.pool):
+        return "no candidate measure after [optimize] exclude"
+    kinds = ", ".join(settings.collection_types or ())
+    return f"no candidate measure after the collection-type filter ([optimize] collection_types = {kinds})"
+
+
+def selection_parts(
     scenario: Scenario,
     pathway: Pathway,
     split: PathwayCandidates,
@@ -165,22 +202,99 @@ def build_selection_problem(
     fixed: FixedCategories,
     catalog: object,
     objective: str,
-    partial: bool = False,
-) -> SelectionProblem:
-    """The integer program's numbers for one pathway; with ``partial``, for reporting fewer measures
-    than the pathway requires (1 to required − 1: what an effort budget may force; each missing
-    measure scores 0 and, under the full-participation rule, there is no improvement score).
+) -> tuple[ProblemPart, ...]:
+    """A pathway's integer program as parts whose feasible selections, together, are every selection
+    the pathway allows, each part valued exactly as the rules score its selections.
+
+    With a prior-year achievement score the improvement score needs full participation (every
+    required measure, an outcome or high-priority one among them, each meeting data completeness:
+    :func:`optimizer.rules.quality_category.fully_participates`): one part holds the selections of
+    complete-data candidates only (improvement scored), another those with at least one candidate
+    short of data completeness (no improvement). Under an effort budget a third part reports 1 to
+    required − 1 measures (the missing ones score 0, no improvement). Otherwise one part. Whether a
+    part's selections earn the improvement score is the rules' answer for the part's smallest
+    selection; the parts are split where that answer turns on data completeness.
 
     Raises
     ------
     InputError
-        When a required measure cannot be reported in the pathway.
+        When no candidate is left (:func:`no_candidate_reason`) or no part can be built (a required
+        measure cannot be reported in the pathway).
     """
     policy = scenario.policy
     settings = scenario.optimize
     eligible = split.eligible
-    columns = [forecast.column(candidate.key) for candidate in eligible]
-    points = forecast.points[:, columns] if columns else np.zeros((forecast.draw_count, 0))
+    if not eligible:
+        raise InputError(no_candidate_reason(split, scenario))
+    required = pathway.required_measures
+    hedge = max(0, settings.max_quality_measures - policy.traditional_required_measures)
+    user_maximum = settings.max_quality_measures if not pathway.is_mvp else required + hedge
+
+    def sizes(columns: Sequence[int]) -> tuple[int, int]:
+        maximum = min(user_maximum, len({eligible[j].measure_id for j in columns}))
+        return min(required, maximum), maximum
+
+    everything = tuple(range(len(eligible)))
+    minimum, maximum = sizes(everything)
+    prior = scenario.prior_year_achievement_percent
+    priority = reporting_rule(split.pool) != "none"  # every selection then holds an outcome / high-priority measure
+
+    def improvement(measures: int, complete: bool) -> float | None:
+        """The prior score where the rules give every selection of a part the improvement score."""
+        return prior if fully_participates(measures, required, priority, complete, policy) else None
+
+    specifications: list[tuple[str, tuple[int, ...], int, int, float | None, tuple[int, ...]]] = []
+    if prior is not None and improvement(minimum, True) != improvement(minimum, False):
+        # data completeness decides: selections of complete-data candidates only, and the others
+        complete = tuple(j for j in everything if eligible[j].meets_data_completeness(policy))
+        short = tuple(j for j in everything if j not in complete)
+        if complete and sizes(complete)[1] >= required:
+            specifications.append((FULL_PARTICIPATION, complete, *sizes(complete), improvement(required, True), ()))
+        if short:
+            specifications.append((SHORT_OF_DATA_COMPLETENESS, everything, minimum, maximum, improvement(minimum, False), short))
+    else:
+        specifications.append((ALL_REQUIRED, everything, minimum, maximum, improvement(minimum, True), ()))
+    if settings.effort_budget_hours is not None and minimum >= 2:
+        # a budget may not fit every required measure: CMS scores the missing ones 0
+        fewer = min(required - 1, len({candidate.measure_id for candidate in eligible}))
+        specifications.append((FEWER_THAN_REQUIRED, everything, 1, fewer, improvement(fewer, True), ()))
+    parts, errors = [], []
+    for kind, columns, low, high, part_prior, must_include in specifications:
+        try:
+            problem = _selection_problem(
+                scenario, pathway, split, forecast, fixed, catalog, objective, columns, low, high, part_prior, must_include
+            )
+        except InputError as error:
+            errors.append(error)
+            continue
+        parts.append(ProblemPart(kind, problem, columns))
+    if not parts:
+        raise errors[0]
+    return tuple(parts)
+
+
+def _selection_problem(
+    scenario: Scenario,
+    pathway: Pathway,
+    split: PathwayCandidates,
+    forecast: Forecast,
+    fixed: FixedCategories,
+    catalog: object,
+    objective: str,
+    columns: Sequence[int],
+    minimum: int,
+    maximum: int,
+    prior: float | None,
+    must_include: Sequence[int],
+) -> SelectionProblem:
+    """The integer program's numbers for the eligible candidates at ``columns``, reporting
+    ``minimum`` to ``maximum`` measures (at least one of ``must_include``), scored with ``prior``
+    as the prior-year achievement (None: no improvement score)."""
+    policy = scenario.policy
+    settings = scenario.optimize
+    eligible = [split.eligible[j] for j in columns]
+    forecast_columns = [forecast.column(candidate.key) for candidate in eligible]
+    points = forecast.points[:, forecast_columns]
     extra, scored = combined_extra(extra_points(forecast, split.extra, pathway), pathway)
     required_groups = []
     for measure_id, collection_type in settings.require:
@@ -191,17 +305,13 @@ def build_selection_problem(
             label = measure_id if collection_type is None else f"{measure_id} ({collection_type})"
             raise InputError(f"{label} cannot be reported in {pathway.title}", file=str(scenario.file), field="optimize.require")
         required_groups.append(group)
-    distinct_measures = len({candidate.measure_id for candidate in eligible})
-    hedge = max(0, settings.max_quality_measures - policy.traditional_required_measures)
-    user_maximum = settings.max_quality_measures if not pathway.is_mvp else pathway.required_measures + hedge
-    maximum = min(user_maximum, distinct_measures)
-    minimum = min(pathway.required_measures, maximum)
-    if partial:
-        minimum, maximum = 1, min(pathway.required_measures - 1, distinct_measures)
+    if must_include:
+        required_groups.append(tuple(list(columns).index(j) for j in must_include))
+    if minimum < 1:
+        raise ValueError("every selection reports at least one measure")
     small = scenario.small_practice
-    bonus = policy.small_practice_bonus if small else 0.0
-    full_participation = minimum >= pathway.required_measures or not policy.improvement_requires_full_participation
-    prior = scenario.prior_year_achievement_percent if full_participation else None
+    # every selection reports at least ``minimum`` ≥ 1 measures, so the rules' bonus condition holds for all
+    bonus = small_practice_bonus(small, minimum, policy)
     counts = sorted({int(count) for count in scored})
     quality_pieces = tuple(
         quality_percent_pieces(float(quality_denominator(pathway.required_measures, count, policy)), bonus, prior, policy)

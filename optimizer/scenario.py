@@ -75,7 +75,8 @@ class CostSettings:
     score: float | None = None
     reweighted: bool = False
     measures: tuple[CostMeasureInput, ...] = ()
-    improvement_percent: float = 0.0
+    prior_score: float | None = None
+    """Last year's cost category score [percent], for the category-level improvement score (with ``measures``)."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,8 @@ class Scenario:
     """A what-if variant that re-scores the base file's recommended selection instead of re-planning."""
     variants: tuple[Scenario, ...] = ()
     """The file's ``[[what_if]]`` variants, each a scenario of its own (a variant has none)."""
+    failed_variants: tuple[FailedRead, ...] = ()
+    """Read with ``variants_apart``: the variants left out for their problems (``compare`` reports them)."""
     baseline_files: tuple[Path, ...] = ()
     """The files the baseline was read from (``baseline_file`` is the name errors give them)."""
 
@@ -149,21 +152,32 @@ class Scenario:
         return self.practice.is_small(self.policy)
 
 
-def read_scenario(path: str | Path) -> Scenario:
+@dataclass(frozen=True)
+class FailedRead:
+    """A ``[[what_if]]`` variant that cannot be used: its position, its name and its problems in one line."""
+
+    position: int
+    name: str
+    reason: str
+
+
+def read_scenario(path: str | Path, *, variants_apart: bool = False) -> Scenario:
     """Read a scenario file, its baseline table and its ``[[what_if]]`` variants, checking every
     key's type, range and choices.
 
     A variant's tables merge over the file's, key by key; in ``cost`` and
     ``promoting_interoperability`` a variant that sets one of ``score``, ``reweighted`` or
-    ``measures`` replaces the base's choice among them. Each baseline table is read once.
+    ``measures`` replaces the base's choice among them. Each baseline table is read once. With
+    ``variants_apart`` (``compare``), a variant's problems do not fail the file: the variant is left
+    out of ``variants`` and listed in ``failed_variants``.
 
     Raises
     ------
     InputError
-        Every problem in the file (and its variants) at once, one line each.
+        Every problem in the file (and its variants, unless kept apart) at once, one line each.
     """
     path = Path(path)
-    reading = _Reading(path, read_toml(path))
+    reading = _Reading(path, read_toml(path), variants_apart=variants_apart)
     return reading.scenario()
 
 
@@ -179,12 +193,16 @@ class _Known:
 class _Reading:
     """One scenario file being read: its problems, its baselines, its variants."""
 
-    def __init__(self, path: Path, raw: dict[str, Any]) -> None:
+    def __init__(self, path: Path, raw: dict[str, Any], variants_apart: bool = False) -> None:
         self.path = path
         self.file = str(path)
         self.raw = raw
         self.problems: list[InputError] = []
         self.baselines: dict[tuple[Path, ...], tuple[pd.DataFrame, Path] | None] = {}
+        self.baseline_problems: dict[tuple[Path, ...], InputError] = {}
+        self.variants_apart = variants_apart
+        self.variant_problems: dict[int, list[InputError]] = {}
+        """With ``variants_apart``: each failing variant's problems, by position."""
 
     def scenario(self) -> Scenario:
         raw = self.raw
@@ -198,7 +216,10 @@ class _Reading:
         self.problems.extend(policy_problems)
         tables, errors = check_tables(ScenarioFile, raw, policy=policy, folder=self.path.parent)
         for location, message in errors:
-            self.problems.append(self._located(location, message))
+            if self.variants_apart and location[:1] == ("what_if",) and len(location) > 1:
+                self.variant_problems.setdefault(int(location[1]), []).append(self._located(location, message))
+            else:
+                self.problems.append(self._located(location, message))
         if tables is not None:
             base = self._build(tables, policy)
         else:  # the baseline's own problems are reported in the same run, where it is named well
@@ -214,7 +235,16 @@ class _Reading:
         variants = self._variants(raw, policy, known)
         raise_problems(self.problems)
         assert base is not None  # without problems, the tables, the policy and the baseline are valid
-        return replace(base, variants=tuple(variants))
+        failed = tuple(
+            FailedRead(position, self._entry_name(position), "; ".join(str(problem) for problem in problems))
+            for position, problems in sorted(self.variant_problems.items())
+        )
+        return replace(base, variants=tuple(variants), failed_variants=failed)
+
+    def _entry_name(self, position: int) -> str:
+        entries = self.raw.get("what_if")
+        name = _variant_name(entries[position]) if isinstance(entries, list) and position < len(entries) else None
+        return name if name is not None else f"what_if[{position}]"
 
     def _located(self, location: tuple[str | int, ...], message: str, label: str | None = None) -> InputError:
         """A problem at ``location`` of the file; problems inside a named variant name it."""
@@ -240,7 +270,10 @@ class _Reading:
                 self.baselines[files] = (table, Path(label))
             except InputError as error:
                 self.baselines[files] = None
+                self.baseline_problems[files] = error
                 self.problems.append(error)
+        elif self.baselines[files] is None and self.variants_apart:
+            self.problems.append(self.baseline_problems[files])  # each variant naming it fails with it
         return self.baselines[files]
 
     def _variants(self, raw: Mapping[str, Any], policy: Policy | None, known: _Known) -> list[Scenario]:
@@ -255,27 +288,39 @@ class _Reading:
         for position, entry in enumerate(entries):
             if position in known.invalid_entries:
                 continue
-            name = entry["name"]
-            if name in names:
-                self.problems.append(
-                    InputError(f"the name {quoted(name)} is used twice", file=self.file, field=f"what_if[{position}].name")
-                )
-                continue
-            names.add(name)
-            label = self._label(name)
-            changes = {key: value for key, value in entry.items() if key not in ("name", "rescore_only")}
-            merged = _merge(shared, changes)
-            variant_policy, policy_problems = _policy(merged, label) if "policy" in changes else (policy, [])
-            self.problems.extend(problem for problem in policy_problems if (problem.field, problem.reason) not in known.policy)
-            tables, errors = check_tables(ScenarioFile, merged, policy=variant_policy, folder=self.path.parent)
-            for location, message in errors:
-                if (location, message) not in known.tables:
-                    self.problems.append(self._located(location, message, label))
-            if tables is not None and variant_policy is not None:
-                built = self._build(tables, variant_policy, variant=name)
-                if built is not None:
-                    variants.append(replace(built, rescore_only=bool(entry.get("rescore_only", False))))
+            before = len(self.problems)
+            built = self._variant(position, entry, shared, policy, known, names)
+            if built is not None:
+                variants.append(built)
+            elif self.variants_apart:  # its problems are its own: the file is read without it
+                self.variant_problems[position] = self.problems[before:] or [
+                    InputError("cannot be used", file=self._label(str(entry["name"])))
+                ]
+                del self.problems[before:]
         return variants
+
+    def _variant(
+        self, position: int, entry: Mapping[str, Any], shared: Mapping[str, Any], policy: Policy | None, known: _Known, names: set[str]
+    ) -> Scenario | None:
+        """One ``[[what_if]]`` entry merged over the file's tables and checked, or None (its problems noted)."""
+        name = entry["name"]
+        if name in names:
+            self.problems.append(InputError(f"the name {quoted(name)} is used twice", file=self.file, field=f"what_if[{position}].name"))
+            return None
+        names.add(name)
+        label = self._label(name)
+        changes = {key: value for key, value in entry.items() if key not in ("name", "rescore_only")}
+        merged = _merge(shared, changes)
+        variant_policy, policy_problems = _policy(merged, label) if "policy" in changes else (policy, [])
+        self.problems.extend(problem for problem in policy_problems if (problem.field, problem.reason) not in known.policy)
+        tables, errors = check_tables(ScenarioFile, merged, policy=variant_policy, folder=self.path.parent)
+        for location, message in errors:
+            if (location, message) not in known.tables:
+                self.problems.append(self._located(location, message, label))
+        if tables is None or variant_policy is None:
+            return None
+        built = self._build(tables, variant_policy, variant=name)
+        return None if built is None else replace(built, rescore_only=bool(entry.get("rescore_only", False)))
 
     def _build(self, tables: ScenarioTables, policy: Policy | None, variant: str | None = None) -> Scenario | None:
         """The scenario the tables describe, or None when its policy or baseline cannot be used."""
@@ -319,7 +364,7 @@ class _Reading:
                     measures=tuple(
                         CostMeasureInput(entry.measure_id, entry.expected_value, entry.cases) for entry in cost.measures or ()
                     ),
-                    improvement_percent=cost.improvement_percent,
+                    prior_score=cost.prior_score,
                 )
                 if cost is not None and cost.model_fields_set
                 else CostSettings(reweighted=True)

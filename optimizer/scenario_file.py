@@ -337,8 +337,8 @@ class CostTable(_Table):
     """true: the category is reweighted to 0% (not scored)."""
     measures: Annotated[tuple[CostMeasureEntry, ...], Field(json_schema_extra={"minItems": 1})] | None = None
     """Expected cost measure results, like [{ measure_id = "TPCC_1", expected_value = 1650.0, cases = 180 }]."""
-    improvement_percent: Annotated[Number, Field(ge=0)] = 0.0
-    """The cost improvement score, percentage points."""
+    prior_score: Annotated[Number, Field(ge=1, le=100)] | None = None
+    """With measures: last year's cost category score, percent, for the category-level improvement score."""
 
     @model_validator(mode="after")
     def _check(self) -> CostTable:
@@ -347,6 +347,8 @@ class CostTable(_Table):
                 'expected a list of tables like [{ measure_id = "TPCC_1", expected_value = 1650.0, cases = 180 }]', "measures"
             )
         _one_mode(self, "cost", "measures list")
+        if self.prior_score is not None and not self.measures:
+            raise _problem("applies with a measures list; a given score already includes any improvement", "prior_score")
         return self
 
 
@@ -506,6 +508,20 @@ def _policy_json_type(value: Any) -> dict[str, Any]:
     return {"type": "object"}
 
 
+def _with_range(schema: dict[str, Any], valid: Any) -> dict[str, Any]:
+    """A policy key's JSON type with its valid values (each value of a table)."""
+    bounds: dict[str, Any] = {}
+    if valid.choices:
+        bounds["enum"] = list(valid.choices)
+    if valid.lowest is not None:
+        bounds["exclusiveMinimum" if valid.above else "minimum"] = valid.lowest
+    if valid.highest is not None:
+        bounds["maximum"] = valid.highest
+    if schema.get("type") == "object":
+        return {**schema, "additionalProperties": {"type": "number", **bounds}}
+    return {**schema, **bounds}
+
+
 def _policy_table() -> type[_Table]:
     """[policy]: one optional key per rule parameter (values are checked by :meth:`Policy.with_overrides`)."""
     defaults = Policy()
@@ -517,6 +533,8 @@ def _policy_table() -> type[_Table]:
         status = "" if info is None or info.confirmed else " UNCONFIRMED."
         description = f"Source: {info.source}.{status}" if info is not None else None
         schema = _policy_json_type(getattr(defaults, name))
+        if info is not None and info.valid is not None:  # the parameter's valid values, as with_overrides checks them
+            schema = _with_range(schema, info.valid)
         fields[name] = (Any, Field(default=None, description=description, json_schema_extra=schema))
     from pydantic import create_model
 
@@ -622,6 +640,15 @@ def _unwrap(annotation: Any) -> Any:
         return annotation
 
 
+REPLACED_KEYS: Mapping[tuple[str, str], str] = {
+    ("cost", "improvement_percent"): (
+        "was replaced by prior_score (last year's cost category score): the cost improvement score is computed from it "
+        "at the category level, 42 CFR 414.1380(b)(2)(iv)"
+    ),
+}
+"""Keys a former version of the file knew, by (table, key), and what replaced them."""
+
+
 def _unknown_key(name: Any, known: list[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1) if isinstance(name, str) and len(name) <= 100 else []
     hint = f" (did you mean {close[0]!r}?)" if close else f"; known keys: {', '.join(sorted(known))}"
@@ -641,6 +668,8 @@ def _message(root: type[BaseModel], error: ErrorDetails) -> tuple[tuple[str | in
         model = _model_at(root, location)
         return location, "is required (a table)" if model is not None else "is required"
     if kind == "extra_forbidden":
+        if tuple(location[-2:]) in REPLACED_KEYS:
+            return location, REPLACED_KEYS[tuple(location[-2:])]  # type: ignore[index]
         model = _model_at(root, location[:-1])
         known = list(model.model_fields) if model is not None else []
         return location, _unknown_key(location[-1], known)

@@ -9,7 +9,7 @@ feasible selection.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +39,7 @@ from optimizer.rules import (
     population_health_points,
     promoting_interoperability_score,
     quality_category_score,
+    scored_submissions,
 )
 from optimizer.scenario import Scenario
 
@@ -74,7 +75,7 @@ def fixed_categories(scenario: Scenario, catalog: object, pathway: Pathway) -> F
             benchmark = benchmark_from_row(catalog.benchmark(measure.measure_id, ADMIN_CLAIMS))  # type: ignore[attr-defined]
             cost_points[measure.measure_id] = float(cost_measure_points(measure.expected_value, benchmark, policy))
         scored = [points for points in cost_points.values() if points is not None]
-        cost_percent = cost_category_score(scored, policy, cost.improvement_percent)
+        cost_percent = cost_category_score(scored, policy, cost.prior_score)
     interoperability = scenario.promoting_interoperability
     pi_score = None
     if interoperability.reweighted:
@@ -121,11 +122,17 @@ def score_selection(
     fixed: FixedCategories,
     scenario: Scenario,
     pathway: Pathway,
+    *,
+    measure_ids: Sequence[str] | None = None,
+    meets_data_completeness: Sequence[bool] | None = None,
 ) -> SelectionScore:
     """Final score and payment of reported measures' points (last axis = measures; leading axes = draws).
 
     ``extra_points`` holds the scored extra measures (479 in traditional MIPS; an MVP's
     population-health measures, of which the best scoreable one counts), NaN where not scored.
+    ``measure_ids`` (a measure submitted through two collection types counts once, its better
+    submission) and ``meets_data_completeness`` (full participation for the improvement score) are
+    per reported measure, as :func:`optimizer.rules.quality_category_score` takes them.
     """
     policy = scenario.policy
     extra = None
@@ -141,6 +148,8 @@ def score_selection(
         policy=policy,
         additional_points=extra,
         prior_achievement_percent=scenario.prior_year_achievement_percent,
+        measure_ids=measure_ids,
+        meets_data_completeness=meets_data_completeness,
     )
     final = final_score(
         {
@@ -274,10 +283,18 @@ def score_scenario(scenario: Scenario, catalog: object) -> ScoreResult:
         fixed,
         scenario,
         pathway,
+        measure_ids=[candidate.measure_id for candidate in reported],
+        meets_data_completeness=[candidate.meets_data_completeness(policy) for candidate in reported],
     )
     counted = np.asarray(selection.quality.counted)
+    scored = scored_submissions([points for points, _ in observed], [candidate.measure_id for candidate in reported])
     measures = tuple(
         _measure_score(candidate, points, outcome, bool(counted[position]), scenario)
+        if scored[position]
+        else replace(
+            _measure_score(candidate, points, outcome, False, scenario),
+            note=_second_submission_note(candidate, reported, scored),
+        )
         for position, (candidate, (points, outcome)) in enumerate(zip(reported, observed, strict=True))
     )
     best_extra = np.nanargmax(extra_points) if extra and np.isfinite(extra_points).any() else None
@@ -295,6 +312,15 @@ def score_scenario(scenario: Scenario, catalog: object) -> ScoreResult:
         special_status=scenario.practice.has_special_status(policy), mvp=pathway.is_mvp, policy=policy
     )
     return ScoreResult(scenario, pathway, measures, extra_scores, selection, fixed, activities, required, tuple(notes))
+
+
+def _second_submission_note(candidate: Candidate, reported: Sequence[Candidate], scored: np.ndarray) -> str:
+    """Why a measure's other submission does not count: CMS scores only its best one."""
+    better = next(other for other, kept in zip(reported, scored, strict=True) if kept and other.measure_id == candidate.measure_id)
+    return (
+        f"not counted: {candidate.measure_id} is also submitted as {better.collection_type} with more points, "
+        "and CMS scores a measure only on its best submission (42 CFR 414.1380(b)(1)(i))"
+    )
 
 
 def _measure_score(candidate: Candidate, points: float, outcome: str, counted: bool, scenario: Scenario) -> MeasureScore:

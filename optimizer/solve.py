@@ -11,7 +11,12 @@ this module.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import os
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,11 +98,52 @@ def _engine(name: str, time_limit: float | None) -> pulp.LpSolver:
     return pulp.PULP_CBC_CMD(msg=False, gapRel=RELATIVE_GAP, gapAbs=ABSOLUTE_GAP, timeLimit=time_limit)
 
 
+def _flush_c_streams() -> None:
+    """Flush the C library's stdio buffers, so nothing a solver buffered is written after the fact."""
+    try:
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, TypeError, AttributeError):  # no C library to reach (e.g. Windows): nothing buffered there
+        pass
+
+
+@contextlib.contextmanager
+def _solver_output_discarded() -> Iterator[None]:
+    """Send whatever the solver library writes to file descriptor 1 to the null device.
+
+    HiGHS (highspy 1.16) prints its banner ("Running HiGHS 1.16.0 … Copyright …") from the C++
+    constructor, before any option (``output_flag``, ``log_to_console``, PuLP's ``msg=False``) can be
+    set, and straight to the file descriptor, so neither the options nor ``sys.stdout`` can hold it
+    back. Standard output carries the report, so fd 1 points at the null device for the solve and is
+    restored afterwards (C buffers flushed first). The solve runs in the main thread only; nothing
+    else writes to stdout meanwhile.
+    """
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):  # no usable stdout: nothing to protect
+        yield
+        return
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+        finally:
+            os.close(null)
+        try:
+            yield
+        finally:
+            _flush_c_streams()
+            os.dup2(saved, 1)
+    finally:
+        os.close(saved)
+
+
 def _run(model: SelectionModel, name: str, time_limit: float | None) -> str:
     """Solve once; return ``optimal``, ``feasible`` (stopped early with a selection), ``stopped``
     (the time limit ended the solve before any selection) or ``infeasible``."""
     try:
-        model.problem.solve(_engine(name, time_limit))
+        with _solver_output_discarded():
+            model.problem.solve(_engine(name, time_limit))
     except pulp.PulpSolverError as error:
         raise SolverError(f"the {name} solver failed: {error}") from None
     status = pulp.LpStatus[model.problem.status]
@@ -152,6 +198,8 @@ class SelectionSolver:
             self.model = build_model(problem)
         self.excluded: list[frozenset[int]] = []
         self._search: SearchResult | None = None
+        self._cut_points: set[tuple[tuple[int, ...], tuple[int, ...]]] = set()
+        """Selections (reported, attested) whose cut the master holds."""
 
     @property
     def statistics(self) -> dict[str, int]:
@@ -220,7 +268,11 @@ class SelectionSolver:
                 best = (linearization.value, reported, attested, activities)
             bound = float(self.model.bound.value())  # type: ignore[union-attr]
             tolerance = CONVERGENCE * max(1.0, abs(linearization.value))
-            converged = bound <= linearization.value + tolerance
+            # A selection proposed again already has its cut, tight there: the master's optimum is
+            # at most its value, so it is optimal. Without this test CBC, whose solution values PuLP
+            # reads rounded to 8 digits, proposed the same selection until the cut limit.
+            repeated = (reported, attested) in self._cut_points
+            converged = repeated or bound <= linearization.value + tolerance
             out_of_time = self.time_limit is not None and time.perf_counter() - started >= self.time_limit
             if converged or out_of_time or iterations >= MAXIMUM_CUTS:
                 value, reported, attested, activities = (linearization.value, reported, attested, activities) if converged else best
@@ -230,6 +282,7 @@ class SelectionSolver:
                     self.name, self.method, time.perf_counter() - started, iterations,
                 )
             add_cut(self.model, linearization, point, activities)
+            self._cut_points.add((reported, attested))
 
     def _no_selection_in_time(self) -> str:
         return f"the time limit of {self.time_limit:g} s ended before the {self.method} found a selection; raise [optimize] time_limit_seconds"

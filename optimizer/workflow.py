@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,18 @@ def load_scenario(path: Path, data_dir: Path | None) -> tuple[Scenario, Any]:
     scenario = read_scenario(path)
     catalog = read_catalog(scenario.performance_year, data_dir=data_dir)
     return check_scenario(scenario, catalog), catalog
+
+
+def load_base(path: Path, data_dir: Path | None) -> tuple[Scenario, Any]:
+    """For ``compare``: read a scenario file with its variants' problems kept apart, read the year's
+    catalog and check the base scenario against it (``compare`` checks each variant on its own and
+    reports the ones that fail in their rows)."""
+    from optimizer.catalog import read_catalog
+
+    scenario = read_scenario(path, variants_apart=True)
+    catalog = read_catalog(scenario.performance_year, data_dir=data_dir)
+    base = check_scenario(replace(scenario, variants=()), catalog)
+    return replace(base, variants=scenario.variants), catalog
 
 
 def input_files(scenarios: Iterable[Scenario]) -> list[Path]:

@@ -28,7 +28,7 @@ from optimizer.brute_force import best_activities, feasible_selections
 from optimizer.catalog import read_catalog
 from optimizer.pathways import read_pathway
 from optimizer.plan import evaluate_selection, outlook_of, plan_pathway, plan_scenario, prepare_forecast
-from optimizer.problem import build_selection_problem, pathway_candidates
+from optimizer.problem import pathway_candidates, selection_parts
 from optimizer.scenario import TRADITIONAL, Scenario, with_optimize_overrides
 from optimizer.scoring import fixed_categories
 from optimizer.synthetic import family_medicine_measures, synthetic_baseline
@@ -124,13 +124,15 @@ def brute_force_row(folder: Path, rows, keys, *, draws: int, prior: float | None
     model_seconds = time.perf_counter() - started
     split = pathway_candidates(candidates, pathway, catalog, scenario)
     fixed = fixed_categories(scenario, catalog, pathway)
-    problem = build_selection_problem(scenario, pathway, split, forecast, fixed, catalog, objective)
-    activities = best_activities(problem)
+    parts = selection_parts(scenario, pathway, split, forecast, fixed, catalog, objective)
+    activities = best_activities(parts[0].problem)
     started = time.perf_counter()
     best, count = float("-inf"), 0
-    for columns in feasible_selections(problem):
-        value = outlook_of(columns, activities, split.eligible, split, forecast, fixed, scenario, pathway, objective).objective_value
-        best, count = max(best, value), count + 1
+    for part in parts:
+        for columns in feasible_selections(part.problem):
+            selection = part.eligible_positions(columns)
+            value = outlook_of(selection, activities, split.eligible, split, forecast, fixed, scenario, pathway, objective).objective_value
+            best, count = max(best, value), count + 1
     brute_seconds = time.perf_counter() - started
     agrees = abs(best - plan.outlook.objective_value) <= 1e-6 * max(1.0, abs(best))
     return count, brute_seconds, model_seconds, agrees

@@ -14,6 +14,7 @@ from typing import Any
 
 from optimizer.collection_types import DESCRIPTIONS
 from optimizer.reasons import collection_type_name
+from optimizer.report.compare_report import change_text
 from optimizer.report.formatting import CATEGORY_TITLES, dollars, number, percent, performance_rate, signed_percent
 from optimizer.report.plan_report import solver_note
 from optimizer.report.svg_charts import bar_chart_svg, histogram_svg, line_chart_svg
@@ -858,21 +859,6 @@ def _scenario_base(variant: Mapping[str, Any]) -> str:
     return str(variant["scenario"]).split(" — ")[0]
 
 
-def _change_text(variant: Mapping[str, Any]) -> str:
-    """What differs from the file's base selection (same wording as the Markdown report)."""
-    if variant.get("variant") is None:
-        return "base"
-    change = variant.get("changes") or {}
-    parts = []
-    if change.get("pathway_changed"):
-        parts.append(f"pathway → {variant['pathway']}")
-    if change.get("added"):
-        parts.append("+ " + ", ".join(change["added"]))
-    if change.get("removed"):
-        parts.append("− " + ", ".join(change["removed"]))
-    return "; ".join(parts) or "same selection"
-
-
 def _merit(entry: Mapping[str, Any]) -> float:
     """What the objective ranks by (expected dollars when the document has no objective value)."""
     value = entry.get("objective_value")
@@ -975,6 +961,10 @@ def render_compare_html(document: Mapping[str, Any]) -> str:
                 + (" ★" if index in best_indexes else "")
             )
             testids.append(f"variant-{index}")
+            if variant.get("failed"):
+                rows.append([name, "—", f"failed: {variant.get('error')}", "—", "—", "—", "—", "—"])
+                classes.append("infeasible")
+                continue
             if not variant["feasible"]:
                 rows.append([name, variant["pathway"], f"infeasible: {variant.get('infeasible_reason') or 'no feasible selection'}", "—", "—", "—", "—", "—"])
                 classes.append("infeasible")
@@ -988,7 +978,7 @@ def render_compare_html(document: Mapping[str, Any]) -> str:
                     interval(variant.get("final_score_interval")),
                     probability(variant["probability_at_or_above_threshold"]),
                     dollars(variant["expected_payment_adjustment_dollars"]),
-                    short_types(_change_text(variant)),
+                    short_types(change_text(variant)),
                 ]
             )
             classes.append("recommended" if index in best_indexes else None)

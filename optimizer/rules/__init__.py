@@ -6,7 +6,7 @@ One module per piece of the score: :mod:`measure_points` (quality measure achiev
 :mod:`parameters` (a :class:`Policy` per year, every parameter overridable by name).
 """
 
-from optimizer.rules.cost import cost_case_minimum, cost_category_score, cost_measure_points
+from optimizer.rules.cost import cost_case_minimum, cost_category_score, cost_improvement_percent, cost_measure_points
 from optimizer.rules.final_score import FinalScore, category_weights, final_score, final_score_pieces
 from optimizer.rules.improvement_activities import (
     SPECIAL_STATUSES,
@@ -48,12 +48,15 @@ from optimizer.rules.promoting_interoperability import InteroperabilityScore, pr
 from optimizer.rules.quality_category import (
     QualityScore,
     counted_measures,
+    fully_participates,
     improvement_percent,
     improvement_pieces,
     population_health_points,
     quality_percent_pieces,
     quality_category_score,
     quality_denominator,
+    scored_submissions,
+    small_practice_bonus,
 )
 
 __all__ = [name for name in dir() if not name.startswith("_")]

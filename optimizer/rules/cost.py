@@ -3,8 +3,13 @@
 References
 ----------
 scoring-rules-2026.md §3: cost measures are scored 1–10 with the inverse branch of §2.2
-(42 CFR 414.1380(a)(1)(ii)); category = Σ points / (10 × scored measures) + cost improvement
-(max 1 percentage point), capped at 100%; no scoreable measure ⇒ reweighted (UNCONFIRMED formula).
+(42 CFR 414.1380(a)(1)(ii)); category = Σ points / (10 × scored measures) + cost improvement,
+capped at 100%; no scoreable measure ⇒ reweighted (42 CFR 414.1380(b)(2)(i)–(v)). The cost
+improvement score is category-level since CY2023: max(0, (score − prior score) / prior score) × 1
+percentage point, at most 1, and 0 without a prior-year cost score (42 CFR 414.1380(b)(2)(iv)); the
+rules file's count of significant improvements and declines is the pre-2023 rule
+(rules-confirmation-2026-12.md items 9a–9c). Case minimums: TPCC 20, MSPB 35, procedural episodes
+10, other episodes 20 (third-party, pre-2026: item 9c).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from optimizer.rules.parameters import Policy
 
 
 def cost_case_minimum(measure_id: str, policy: Policy) -> int:
-    """A cost measure's case minimum (TPCC 20 beneficiaries, MSPB 35 episodes, else the default)."""
+    """A cost measure's case minimum (TPCC 20 beneficiaries, MSPB 35 episodes, procedural episodes 10, else the default 20)."""
     return int(policy.cost_case_minimums.get(measure_id, policy.cost_default_case_minimum))
 
 
@@ -42,8 +47,39 @@ def cost_measure_points(value: npt.ArrayLike, benchmark: Benchmark, policy: Poli
     return decile_points(value, uncapped, policy)
 
 
+def cost_improvement_percent(score_percent: float, prior_score_percent: float | None, policy: Policy) -> float:
+    """The cost improvement score [percentage points, 0 to ``cost_improvement_maximum``].
+
+    Parameters
+    ----------
+    score_percent
+        This year's cost category score before improvement [percent].
+    prior_score_percent
+        Last year's cost category score [percent, above 0], or None when there is none (then 0).
+
+    Notes
+    -----
+    ``min(1, max(0, (score − prior) / prior) × 1 percentage point)``, at the category level:
+    42 CFR 414.1380(b)(2)(iv) (from the 2024 payment year, maximum 1 point from 2025);
+    rules-confirmation-2026-12.md item 9b.
+
+    Examples
+    --------
+    62.5% now against 50% last year: (62.5 − 50) / 50 = 0.25 point; against 25%: 1.5, capped at 1.
+
+    >>> cost_improvement_percent(62.5, 50.0, Policy()), cost_improvement_percent(62.5, 25.0, Policy())
+    (0.25, 1.0)
+    """
+    if prior_score_percent is None:
+        return 0.0
+    if not prior_score_percent > 0:
+        raise ValueError("the prior cost score must be above 0 percent")
+    relative = max(0.0, (score_percent - prior_score_percent) / prior_score_percent)
+    return min(policy.cost_improvement_maximum, relative * policy.cost_improvement_scale)
+
+
 def cost_category_score(
-    measure_points: Sequence[float], policy: Policy, improvement_percent: float = 0.0
+    measure_points: Sequence[float], policy: Policy, prior_score_percent: float | None = None
 ) -> float | None:
     """The cost category score [percent], or None when no measure is scored (reweighted).
 
@@ -51,22 +87,19 @@ def cost_category_score(
     ----------
     measure_points
         Points of the cost measures that met their case minimums.
-    improvement_percent
-        Cost improvement score [percentage points], at most ``policy.cost_improvement_maximum``.
+    prior_score_percent
+        Last year's cost category score [percent], for :func:`cost_improvement_percent`; None: no
+        improvement score.
 
     Examples
     --------
-    >>> cost_category_score([7.5, 5.0], Policy())
-    62.5
+    >>> cost_category_score([7.5, 5.0], Policy()), cost_category_score([7.5, 5.0], Policy(), prior_score_percent=50.0)
+    (62.5, 62.75)
     """
     if len(measure_points) == 0:
         return None
-    if not 0 <= improvement_percent <= policy.cost_improvement_maximum:
-        raise ValueError(
-            f"cost improvement must be between 0 and {policy.cost_improvement_maximum} percentage points"
-        )
     achieved = float(np.sum(measure_points)) / (policy.points_per_measure * len(measure_points)) * 100.0
-    return min(100.0, achieved + improvement_percent)
+    return min(100.0, achieved + cost_improvement_percent(achieved, prior_score_percent, policy))
 
 
 def scored_cost_points(

@@ -166,7 +166,8 @@ def new_measure_floor(first_performance_year: int | None, performance_year: int,
 
     References
     ----------
-    Rules file §2.3 (MDinteractive; UNCONFIRMED details), ``firstPerformanceYear`` in measures-data.
+    42 CFR 414.1380(b)(1)(i)(A)(3), (C) (rules-confirmation-2026-12.md item 6); rules file §2.3;
+    ``firstPerformanceYear`` in measures-data.
     """
     if first_performance_year is None:
         return 0.0
@@ -193,6 +194,7 @@ def achievement_points(
     floor: float,
     case_minimum: int,
     policy: Policy,
+    administrative_claims: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A submitted measure's achievement points and the reason, element-wise [points].
 
@@ -212,6 +214,12 @@ def achievement_points(
         New-measure floor from :func:`new_measure_floor` (0 when none).
     case_minimum
         The measure's case minimum (20 for most measures).
+    administrative_claims
+        An outcome measure CMS calculates from administrative claims that an MVP participant
+        selected (480, 492): without a benchmark or below its case minimum it scores 0 (never 3,
+        no new-measure floor) and stays among the counted measures. 42 CFR 414.1365(d)(3)(i)(B);
+        rules-confirmation-2026-12.md item 4c. (A population-health measure, scored as an extra
+        measure, drops out of the denominator instead: the caller leaves it unscored.)
 
     Returns
     -------
@@ -229,7 +237,8 @@ def achievement_points(
     cases = np.asarray(case_count, dtype=float)
     completeness = np.asarray(data_completeness, dtype=float)
     shape = np.broadcast_shapes(rate_array.shape, cases.shape, completeness.shape)
-    unscoreable = not_scoreable_points(small_practice, policy)
+    unscoreable = policy.not_scoreable_points if administrative_claims else not_scoreable_points(small_practice, policy)
+    floor = 0.0 if administrative_claims and benchmark is None else floor
     meets_completeness = np.broadcast_to(completeness >= policy.data_completeness_threshold, shape)
     meets_case_minimum = np.broadcast_to((cases >= case_minimum) & np.isfinite(rate_array), shape)
     fallback = max(floor, unscoreable)
@@ -240,7 +249,7 @@ def achievement_points(
         raw = np.broadcast_to(decile_points(rate_array, benchmark, policy), shape)
         capped = capped_points(raw, benchmark, policy)
         lifted = np.maximum(capped, floor) if policy.new_measure_floor_lifts_benchmarked_scores else capped
-        below_minimum_value = fallback
+        below_minimum_value = unscoreable if administrative_claims else fallback
         earned = np.where(meets_case_minimum, lifted, below_minimum_value)
         reason = np.where(
             meets_case_minimum,
@@ -249,7 +258,7 @@ def achievement_points(
                 Outcome.NEW_MEASURE_FLOOR,
                 np.where(capped < raw, Outcome.CAPPED, Outcome.BENCHMARK),
             ),
-            Outcome.NEW_MEASURE_FLOOR if floor > unscoreable else Outcome.BELOW_CASE_MINIMUM,
+            Outcome.NEW_MEASURE_FLOOR if floor > unscoreable and not administrative_claims else Outcome.BELOW_CASE_MINIMUM,
         ).astype(object)
     earned = np.where(meets_completeness, earned, unscoreable)
     reason = np.where(meets_completeness, reason, Outcome.BELOW_DATA_COMPLETENESS).astype(object)

@@ -1,8 +1,10 @@
 """The policy parameters of one performance year: every number a rule uses, named, sourced, overridable.
 
-Each parameter carries its default, its source and whether the source confirms it
-(``../shared/docs/scoring-rules-2026.md`` §11). A scenario's ``[policy]`` table overrides any of
-them by name, so a later correction of an UNCONFIRMED rule is a one-line change.
+Each parameter carries its default, its source, whether the source confirms it
+(``../shared/docs/scoring-rules-2026.md`` §11, checked against the regulation in
+``rules-confirmation-2026-12.md``) and the values it may take. A scenario's ``[policy]`` table
+overrides any of them by name, within that range, so a later correction of an UNCONFIRMED rule is a
+one-line change.
 
 Rule functions never hold a literal policy number: they take a :class:`Policy`.
 """
@@ -10,6 +12,7 @@ Rule functions never hold a literal policy number: they take a :class:`Policy`.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -40,42 +43,119 @@ STANDARD_REDISTRIBUTION: Mapping[frozenset[str], Mapping[str, float]] = _frozen(
         frozenset(): _weights(30, 30, 15, 25),
         frozenset({_C}): _weights(55, 0, 15, 30),
         frozenset({_PI}): _weights(55, 30, 15, 0),
-        frozenset({_Q}): _weights(0, 55, 15, 30),
+        frozenset({_Q}): _weights(0, 30, 15, 55),
         frozenset({_IA}): _weights(45, 30, 0, 25),
         frozenset({_C, _PI}): _weights(85, 0, 15, 0),
-        frozenset({_C, _Q}): _weights(0, 0, 50, 50),
+        frozenset({_C, _Q}): _weights(0, 0, 15, 85),
         frozenset({_C, _IA}): _weights(70, 0, 0, 30),
-        frozenset({_PI, _Q}): _weights(0, 85, 15, 0),
+        frozenset({_PI, _Q}): _weights(0, 50, 50, 0),
         frozenset({_PI, _IA}): _weights(70, 30, 0, 0),
-        frozenset({_Q, _IA}): _weights(0, 70, 0, 30),
+        frozenset({_Q, _IA}): _weights(0, 30, 0, 70),
     }
 )
-"""Category weights [percent] by the set of categories reweighted to 0%, for practices that are
-not small (and small practices whose PI is scored). CY2022 PFS final rule tables, carried forward;
-rules file §1.2 — partly UNCONFIRMED (rows other than 'none' are recollection)."""
+"""Category weights [percent] by the set of categories reweighted to 0% (Quality/Cost/IA/PI), for
+practices that are not small (and small practices outside the rows below). 42 CFR
+414.1380(c)(2)(ii)(F), from the 2024 payment year (rules-confirmation-2026-12.md item 10a, which
+corrected the rows {Q}, {C, Q}, {PI, Q} and {Q, IA})."""
 
 SMALL_PRACTICE_REDISTRIBUTION: Mapping[frozenset[str], Mapping[str, float]] = _frozen(
     {
         frozenset({_PI}): _weights(40, 30, 30, 0),
         frozenset({_PI, _C}): _weights(50, 0, 50, 0),
         frozenset({_PI, _Q}): _weights(0, 50, 50, 0),
-        frozenset({_PI, _IA}): _weights(50, 50, 0, 0),
+        frozenset({_PI, _IA}): _weights(70, 30, 0, 0),
     }
 )
-"""Small-practice weights [percent] when PI is reweighted (rules file §1.2): PI-only and PI+Cost
-confirmed by Eyefinity's small-practice page; PI+Quality and PI+IA UNCONFIRMED."""
+"""Small-practice weights [percent] when PI is reweighted: 42 CFR 414.1380(c)(2)(ii)(G), from the
+2024 payment year (rules-confirmation-2026-12.md item 10b). Only the {PI} and {PI, Cost} rows
+differ from the standard table; {PI, Quality} and {PI, IA} (corrected from 50/50/0/0) equal it."""
+
+PROCEDURAL_EPISODE_COST_MEASURES: tuple[str, ...] = (
+    "COST_AKID_1", "COST_CCLI_1", "COST_CRR_1", "COST_EOPCI_1", "COST_FIHR_1", "COST_HAC_1", "COST_IOL_1",
+    "COST_KA_1", "COST_LPMSM_1", "COST_LSFDD_1", "COST_MR_1", "COST_NECABG_1", "COST_PHA_1", "COST_RUSST_1",
+    "COST_SSC_1",
+)
+"""The procedural episode-based cost measures of 2026: those whose description in CMS's
+``measures/2026/measures-data.json`` reads "This procedural measure includes costs …" (acute
+inpatient medical condition and chronic condition episodes say so instead). Their case minimum is
+10 episodes (RevEHR cost-measures page; rules-confirmation-2026-12.md item 9c)."""
 
 PI_REQUIRED_ATTESTATIONS: tuple[str, ...] = ("PI_PPHI_1", "PI_PPHI_2", "PI_ONCDIR_1", "PI_INFBLO_1")
 """Attestations that must be 'yes' or the PI category scores 0 (rules file §5: security risk
 analysis, SAFER guides, ONC direct review, information blocking; the SAFER 'yes' is UNCONFIRMED)."""
 
 
+CONFIRMED = "confirmed"
+THIRD_PARTY_CONFIRMED = "3P-confirmed"
+UNCONFIRMED = "UNCONFIRMED"
+STATUSES: tuple[str, ...] = (CONFIRMED, THIRD_PARTY_CONFIRMED, UNCONFIRMED)
+"""How far a parameter's source confirms it: the regulation or CMS's data (``confirmed``), third
+parties agreeing with each other (``3P-confirmed``), or a reading no source pins down."""
+
+
+@dataclass(frozen=True)
+class ValueRange:
+    """The values a parameter may take: numbers from ``lowest`` (excluded when ``above``) to
+    ``highest`` (each value of a table), or one of ``choices`` for text; None bounds are open."""
+
+    lowest: float | None = None
+    highest: float | None = None
+    above: bool = False
+    choices: tuple[str, ...] = ()
+
+    def contains(self, value: Any) -> bool:
+        """Whether one value (a number, or text when ``choices`` are given) is allowed."""
+        if self.choices:
+            return value in self.choices
+        if not math.isfinite(value):
+            return False
+        if self.lowest is not None and (value < self.lowest or (self.above and value == self.lowest)):
+            return False
+        return self.highest is None or value <= self.highest
+
+    def describe(self) -> str:
+        """``more than 0 and at most 100``, ``from 1 to 30``, ``at least 1``, ``one of a, b``."""
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        low = None if self.lowest is None else f"{self.lowest:g}"
+        high = None if self.highest is None else f"{self.highest:g}"
+        if self.above:
+            return f"more than {low}" + (f" and at most {high}" if high else "")
+        if low is not None and high is not None:
+            return f"from {low} to {high}"
+        return f"at least {low}" if low is not None else f"at most {high}" if high is not None else "any finite number"
+
+
+def _from(lowest: float, highest: float | None = None) -> ValueRange:
+    return ValueRange(lowest, highest)
+
+
+def _above(lowest: float, highest: float | None = None) -> ValueRange:
+    return ValueRange(lowest, highest, above=True)
+
+
+PERCENT = _from(0, 100)
+POINTS = _from(0, 10)
+COUNT = _from(1)
+
+
 @dataclass(frozen=True)
 class ParameterInfo:
-    """Where a parameter's default comes from."""
+    """Where a parameter's default comes from, how far that source confirms it, and its valid values
+    (None: text lists and booleans, checked by type only)."""
 
     source: str
-    confirmed: bool
+    status: str
+    valid: ValueRange | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"unknown status {self.status!r}")
+
+    @property
+    def confirmed(self) -> bool:
+        """Confirmed by the regulation, CMS's data or agreeing third parties."""
+        return self.status != UNCONFIRMED
 
 
 @dataclass(frozen=True)
@@ -132,9 +212,12 @@ class Policy:
     mvp_population_health_rule: str = "best_scoreable"
     # cost
     cost_case_minimums: Mapping[str, int] = field(
-        default_factory=lambda: _frozen({"TPCC_1": 20, "MSPB_1": 35})
+        default_factory=lambda: _frozen(
+            {"TPCC_1": 20, "MSPB_1": 35} | {measure_id: 10 for measure_id in PROCEDURAL_EPISODE_COST_MEASURES}
+        )
     )
     cost_default_case_minimum: int = 20
+    cost_improvement_scale: float = 1.0
     cost_improvement_maximum: float = 1.0
     # improvement activities
     activities_required: int = 2
@@ -161,17 +244,34 @@ class Policy:
     pi_category_maximum: float = 100.0
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Policy:
-        """A copy with the named parameters replaced; unknown names or wrong types raise ``KeyError``/``TypeError``."""
+        """A copy with the named parameters replaced.
+
+        Raises
+        ------
+        KeyError
+            An unknown name.
+        TypeError
+            A value of the wrong type.
+        ValueError
+            A value outside the parameter's range (:data:`PARAMETER_SOURCES`), one line naming both.
+        """
         known = {item.name: item for item in dataclasses.fields(self)}
         changes: dict[str, Any] = {}
         for name, value in overrides.items():
             if name not in known or name == "performance_year":
                 raise KeyError(name)
             current = getattr(self, name)
-            changes[name] = _coerce_like(current, value, name)
+            changes[name] = _coerce_like(current, value, name, whole_values=str(known[name].type).endswith("int]"))
+            _check_range(name, changes[name], PARAMETER_SOURCES[name].valid)
         if "category_weights" in changes and abs(sum(changes["category_weights"].values()) - 100) > 1e-9:
             raise TypeError("category_weights must add up to 100")
-        return dataclasses.replace(self, **changes)
+        changed = dataclasses.replace(self, **changes)
+        if changed.performance_threshold >= changed.final_score_maximum:
+            raise ValueError(
+                f"expected performance_threshold ({changed.performance_threshold:g}) below final_score_maximum "
+                f"({changed.final_score_maximum:g})"
+            )
+        return changed
 
     def redistribution_row(self, reweighted: frozenset[str], small_practice: bool) -> Mapping[str, float] | None:
         """The weights row for a set of reweighted categories, or None when the tables have none."""
@@ -182,7 +282,18 @@ class Policy:
         return self.standard_redistribution.get(reweighted)
 
 
-def _coerce_like(current: Any, value: Any, name: str) -> Any:
+def _check_range(name: str, value: Any, valid: ValueRange | None) -> None:
+    """Refuse a value (or a table's value) outside the parameter's range, naming the key and the range."""
+    if valid is None:
+        return
+    items = value.items() if isinstance(value, Mapping) else [(None, value)]
+    for key, item in items:
+        if not valid.contains(item):
+            where = name if key is None else f"{name}.{key}"
+            raise ValueError(f"{where} must be {valid.describe()}, got {item!r}")
+
+
+def _coerce_like(current: Any, value: Any, name: str, whole_values: bool = False) -> Any:
     if isinstance(current, bool):
         if not isinstance(value, bool):
             raise TypeError(f"{name} expects true or false")
@@ -209,71 +320,105 @@ def _coerce_like(current: Any, value: Any, name: str) -> Any:
         if name in ("standard_redistribution", "small_practice_redistribution"):
             raise TypeError(f"{name} cannot be overridden from a scenario; override category_weights instead")
         merged = dict(current)
+        whole = whole_values  # a table of counts (case minimums, clinicians)
         for key, item in value.items():
             if key not in current and name in ("category_weights", "pi_points"):
                 raise TypeError(f"{name} has no entry {key!r}")
             if isinstance(item, bool) or not isinstance(item, (int, float)):
                 raise TypeError(f"{name}.{key} expects a number")
-            merged[key] = type(next(iter(current.values()), item))(item)
+            if whole and not isinstance(item, int):
+                raise TypeError(f"{name}.{key} expects a whole number")
+            merged[key] = item if whole else float(item)
         return _frozen(merged)
     raise TypeError(f"{name} cannot be overridden")
 
 
 _CFR = "42 CFR"
+_CHECKED = "rules-confirmation-2026-12.md"
+_C, _3P, _U = CONFIRMED, THIRD_PARTY_CONFIRMED, UNCONFIRMED
+_TABLE = None  # redistribution tables: not overridable
 PARAMETER_SOURCES: Mapping[str, ParameterInfo] = _frozen(
     {
-        "category_weights": ParameterInfo(f"{_CFR} 414.1330(b)(5); rules file §1.1", True),
-        "standard_redistribution": ParameterInfo("CY2022 PFS final rule redistribution tables; rules file §1.2", False),
-        "small_practice_redistribution": ParameterInfo(
-            "CY2022 PFS final rule; PI-only and PI+Cost rows per Eyefinity small-practice page; rules file §1.2", False
-        ),
-        "final_score_maximum": ParameterInfo("final score capped at 100; rules file §7.1", True),
-        "complex_patient_bonus_maximum": ParameterInfo("up to 10 points (Acmeware); rules file §7.1", True),
+        "category_weights": ParameterInfo(f"{_CFR} 414.1330(b)(5); rules file §1.1", _C, PERCENT),
+        "standard_redistribution": ParameterInfo(f"{_CFR} 414.1380(c)(2)(ii)(F) (from PaY2024); {_CHECKED} 10a", _C, _TABLE),
+        "small_practice_redistribution": ParameterInfo(f"{_CFR} 414.1380(c)(2)(ii)(G) (from PaY2024); {_CHECKED} 10b", _C, _TABLE),
+        "final_score_maximum": ParameterInfo("final score capped at 100; rules file §7.1", _C, _above(0, 100)),
+        "complex_patient_bonus_maximum": ParameterInfo("up to 10 points (Acmeware); rules file §7.1", _C, PERCENT),
         "minimum_scored_categories": ParameterInfo(
-            "fewer than two scored categories: final score set to the performance threshold; rules file §1.2", False
+            f"{_CFR} 414.1380(c): fewer than two scored categories ⇒ final score = performance threshold; {_CHECKED} 10c", _C, _from(1, 4)
         ),
-        "performance_threshold": ParameterInfo("CY2026 PFS final rule, 90 FR 49266; rules file §0", True),
-        "applicable_percent": ParameterInfo(f"{_CFR} 414.1405(c); rules file §7.2", True),
-        "negative_floor_fraction_of_threshold": ParameterInfo(f"{_CFR} 414.1405(b)(2); rules file §7.2", True),
-        "scaling_factor_low": ParameterInfo("PY2024 maximum +1.05% (Healthmonix); rules file §7.3", True),
-        "scaling_factor_high": ParameterInfo("PY2023 maximum +2.15% (Healthmonix); rules file §7.3", True),
-        "scaling_factor_default": ParameterInfo("midpoint of the published range; rules file §11", False),
-        "scaling_factor_maximum": ParameterInfo(f"{_CFR} 414.1405(b)(3): not above 3.0", True),
-        "data_completeness_threshold": ParameterInfo(f"{_CFR} 414.1340(a)(4): 75%; rules file §0", True),
-        "case_minimum": ParameterInfo(f"{_CFR} 414.1380(b)(1)(iii): 20; rules file §0", True),
-        "admin_claims_case_minimums": ParameterInfo("479: 200 (2017-era text); 484, 480, 492: recollection; rules file §2.7", False),
-        "admin_claims_minimum_clinicians": ParameterInfo("479 scored only for groups of 16+ clinicians; rules file §2.7", False),
-        "points_outside_lowest_percentile": ParameterInfo("1-point floor below p1 / above p99; rules file §2.2", False),
-        "top_decile_points": ParameterInfo("decile 10 is a flat 10 (published CSV '>= p90'); rules file §2.2", True),
-        "seven_point_cap": ParameterInfo("benchmarks-schema isToppedOutByProgram: 'cap the score at 7 points'; §2.4", True),
-        "not_scoreable_points": ParameterInfo("CY2024 PFS final rule, 88 FR 79123; rules file §2.3", True),
-        "small_practice_not_scoreable_points": ParameterInfo("CY2024 PFS final rule, 88 FR 79123; rules file §2.3", True),
-        "new_measure_first_year_floor": ParameterInfo("MDinteractive benchmarks page; rules file §2.3", False),
-        "new_measure_second_year_floor": ParameterInfo("MDinteractive benchmarks page; rules file §2.3", False),
-        "new_measure_floor_lifts_benchmarked_scores": ParameterInfo("reading of the CY2022 rule ('7-10'); §2.3", False),
-        "small_practice_maximum_clinicians": ParameterInfo("small practice: 15 or fewer clinicians; rules file §0", True),
-        "outcome_measure_types": ParameterInfo("outcome, intermediate outcome, PRO count as outcome; §2.10", True),
-        "points_per_measure": ParameterInfo("10 points per required measure; rules file §2.9", True),
-        "traditional_required_measures": ParameterInfo("six quality measures; rules file §2.9", True),
-        "mvp_required_measures": ParameterInfo("four MVP quality measures; rules file §6", True),
-        "small_practice_bonus": ParameterInfo("+6 points (Eyefinity; CMS engine smallPracticeBonus: 6); §2.11", True),
-        "improvement_scale": ParameterInfo("improvement = 10% × increase / prior achievement; 414.1380(b)(1)(vi), §2.12", False),
-        "improvement_maximum": ParameterInfo("up to 10 percentage points; rules file §2.12", True),
-        "improvement_prior_floor": ParameterInfo("prior achievement below 30% compared with 30%; §2.12", False),
-        "improvement_requires_full_participation": ParameterInfo("full participation required; rules file §2.12", False),
+        "performance_threshold": ParameterInfo("CY2026 PFS final rule, 90 FR 49266; rules file §0", _C, _above(0, 100)),
+        "applicable_percent": ParameterInfo(f"{_CFR} 414.1405(c); rules file §7.2", _C, PERCENT),
+        "negative_floor_fraction_of_threshold": ParameterInfo(f"{_CFR} 414.1405(b)(2); rules file §7.2", _C, _from(0, 1)),
+        "scaling_factor_low": ParameterInfo("PY2024 maximum +1.05% (Healthmonix); rules file §7.3", _C, _above(0, 3)),
+        "scaling_factor_high": ParameterInfo("PY2023 maximum +2.15% (Healthmonix); rules file §7.3", _C, _above(0, 3)),
+        "scaling_factor_default": ParameterInfo(f"midpoint of the published range (CY2026 RIA not read); rules file §11; {_CHECKED} 5", _U, _above(0, 3)),
+        "scaling_factor_maximum": ParameterInfo(f"{_CFR} 414.1405(b)(3): not above 3.0", _C, _above(0, 3)),
+        "data_completeness_threshold": ParameterInfo(f"{_CFR} 414.1340(a)(4): 75%; rules file §0", _C, PERCENT),
+        "case_minimum": ParameterInfo(f"{_CFR} 414.1380(b)(1)(iii): 20; rules file §0", _C, COUNT),
+        "admin_claims_case_minimums": ParameterInfo(
+            f"479: 200 (2017-era text); 484, 480, 492: recollection (2026 MIFs not read); rules file §2.7; {_CHECKED} 8c", _U, COUNT
+        ),
+        "admin_claims_minimum_clinicians": ParameterInfo(f"479 scored only for groups of 16+ clinicians; rules file §2.7; {_CHECKED} 8c", _U, COUNT),
+        "points_outside_lowest_percentile": ParameterInfo(
+            f"{_CFR} 414.1380(b)(1)(i): 'between 1 and 10 measure achievement points'; {_CHECKED} 7a", _C, POINTS
+        ),
+        "top_decile_points": ParameterInfo("decile 10 is a flat 10 (published CSV '>= p90'); rules file §2.2", _C, POINTS),
+        "seven_point_cap": ParameterInfo("benchmarks-schema isToppedOutByProgram: 'cap the score at 7 points'; §2.4", _C, POINTS),
+        "not_scoreable_points": ParameterInfo("CY2024 PFS final rule, 88 FR 79123; rules file §2.3", _C, POINTS),
+        "small_practice_not_scoreable_points": ParameterInfo("CY2024 PFS final rule, 88 FR 79123; rules file §2.3", _C, POINTS),
+        "new_measure_first_year_floor": ParameterInfo(f"{_CFR} 414.1380(b)(1)(i)(A)(3), (C); {_CHECKED} 6", _C, POINTS),
+        "new_measure_second_year_floor": ParameterInfo(f"{_CFR} 414.1380(b)(1)(i)(A)(3), (C); {_CHECKED} 6", _C, POINTS),
+        "new_measure_floor_lifts_benchmarked_scores": ParameterInfo(
+            f"{_CFR} 414.1380(b)(1)(i)(C): 7–10 in year 1, 5–10 in year 2; {_CHECKED} 6", _C
+        ),
+        "small_practice_maximum_clinicians": ParameterInfo("small practice: 15 or fewer clinicians; rules file §0", _C, COUNT),
+        "outcome_measure_types": ParameterInfo("outcome, intermediate outcome, PRO count as outcome; §2.10", _C),
+        "points_per_measure": ParameterInfo("10 points per required measure; rules file §2.9", _C, _above(0, 100)),
+        "traditional_required_measures": ParameterInfo("six quality measures; rules file §2.9", _C, _from(1, 30)),
+        "mvp_required_measures": ParameterInfo("four MVP quality measures; rules file §6", _C, _from(1, 30)),
+        "small_practice_bonus": ParameterInfo(f"+6 points, {_CFR} 414.1380(b)(1)(v)(C) (CMS engine smallPracticeBonus: 6); §2.11", _C, PERCENT),
+        "improvement_scale": ParameterInfo(
+            f"improvement = 10% × increase / prior achievement; {_CFR} 414.1380(b)(1)(vi)(C)(2); {_CHECKED} 1a", _C, _above(0, 100)
+        ),
+        "improvement_maximum": ParameterInfo(f"up to 10 percentage points; {_CFR} 414.1380(b)(1)(vi)(B); §2.12", _C, PERCENT),
+        "improvement_prior_floor": ParameterInfo(
+            f"a prior score at or below 30% is taken as 30% (numerator and denominator); {_CFR} 414.1380(b)(1)(vi)(C)(4); {_CHECKED} 1b",
+            _C,
+            _above(0, 100),
+        ),
+        "improvement_requires_full_participation": ParameterInfo(
+            f"all required measures, outcome/high priority, data completeness; {_CFR} 414.1380(b)(1)(vi)(C)(5), (F); {_CHECKED} 1c", _C
+        ),
         "mvp_population_health_rule": ParameterInfo(
-            "best scoreable foundation measure (479, 484) added, +10 denominator; rules file §11", False
+            f"best scoreable foundation measure (479, 484) added, +10 denominator; 2026 selection mechanism unread; {_CHECKED} 4b",
+            _U,
+            ValueRange(choices=("best_scoreable",)),
         ),
-        "cost_case_minimums": ParameterInfo("TPCC 20, MSPB 35 (recollection); rules file §3", False),
-        "cost_default_case_minimum": ParameterInfo("episode measures 10-20 (recollection); rules file §3", False),
-        "cost_improvement_maximum": ParameterInfo("cost improvement up to 1 percentage point; rules file §3", False),
-        "activities_required": ParameterInfo("two activities from PY2025 (DataBrackets; CY2025 rule); §4", True),
-        "special_status_activities_required": ParameterInfo("one for small, rural, HPSA, non-patient-facing; §4", True),
-        "mvp_activities_required": ParameterInfo("one activity in an MVP (best reading); rules file §6", False),
-        "full_credit_activities": ParameterInfo("IA_PCMH gives full credit (Graphium); rules file §4", True),
-        "pi_required_attestations": ParameterInfo("SRA, SAFER, ONC direct review, information blocking; §5", False),
-        "pi_points": ParameterInfo("10/10/15+15 or 30/25/25 + 5 bonus (Polaris, Tebra); rules file §5", False),
-        "pi_category_maximum": ParameterInfo("PI category capped at 100; rules file §5", True),
+        "cost_case_minimums": ParameterInfo(
+            f"TPCC 20, MSPB 35, procedural episodes 10 (RevEHR, Qsource; pre-2026); {_CHECKED} 9c", _3P, COUNT
+        ),
+        "cost_default_case_minimum": ParameterInfo(
+            f"acute inpatient medical condition episodes 20 (RevEHR; pre-2026), chronic-condition measures assumed the same; {_CHECKED} 9c",
+            _3P,
+            COUNT,
+        ),
+        "cost_improvement_scale": ParameterInfo(
+            f"category level: max(0, (score − prior) / prior) × 1 percentage point; {_CFR} 414.1380(b)(2)(iv); {_CHECKED} 9b", _C, PERCENT
+        ),
+        "cost_improvement_maximum": ParameterInfo(f"at most 1 percentage point from PaY2025; {_CFR} 414.1380(b)(2)(iv); {_CHECKED} 9b", _C, PERCENT),
+        "activities_required": ParameterInfo("two activities from PY2025 (DataBrackets; CY2025 rule); §4", _C, _from(1, 10)),
+        "special_status_activities_required": ParameterInfo("one for small, rural, HPSA, non-patient-facing; §4", _C, _from(1, 10)),
+        "mvp_activities_required": ParameterInfo(f"one activity in an MVP (Healthmonix 2025; 2026 carried forward); {_CHECKED} 4a", _3P, _from(1, 10)),
+        "full_credit_activities": ParameterInfo("IA_PCMH gives full credit (Graphium); rules file §4", _C),
+        "pi_required_attestations": ParameterInfo(
+            f"SRA, SAFER, ONC direct review, information blocking: required (measures-data 2026); a SAFER 'no' zeroing PI unread; {_CHECKED} 3b",
+            _U,
+        ),
+        "pi_points": ParameterInfo(
+            f"10/10/15+15 or 30/25/25 + 5 bonus: {_CFR} 414.1380(b)(4)(ii)(B)–(C), measures-data 2026, Polaris; {_CHECKED} 3a", _C, PERCENT
+        ),
+        "pi_category_maximum": ParameterInfo("PI category capped at 100; rules file §5", _C, _above(0, 100)),
     }
 )
 """Source and confidence of every overridable parameter (rules file §11)."""

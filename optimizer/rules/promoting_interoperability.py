@@ -5,11 +5,15 @@ References
 scoring-rules-2026.md §5: e-Prescribing 10, PDMP query 10, health information exchange 15 + 15
 (or 30 for bi-directional or TEFCA exchange), provider-to-patient exchange 25, public health and
 clinical data exchange 25, bonus 5; proportion measures earn rate × points rounded to a whole
-number (ION: 31% of 10 ⇒ 3, 38% ⇒ 4); all-or-nothing gates (CEHRT, required measures with a
+number (ION: 31% of 10 ⇒ 3, 38% ⇒ 4), at least 1 with a numerator of at least 1
+(rules-confirmation-2026-12.md item 3d); all-or-nothing gates (CEHRT, required measures with a
 numerator of at least 1 or 'yes' or an exclusion, required attestations 'yes'); exclusion
 redistribution (UNCONFIRMED): e-Prescribing ⇒ provider-to-patient exchange, PDMP ⇒
 e-Prescribing, one HIE measure ⇒ the other, both public-health measures ⇒ provider-to-patient
-exchange. Point values and the 2026 changes are UNCONFIRMED (policy ``pi_points``).
+exchange. Point values (policy ``pi_points``) are confirmed by 42 CFR 414.1380(b)(4)(ii)(B)–(C) and
+CMS's 2026 data (rules-confirmation-2026-12.md item 3a). The exclusion redistribution stays
+UNCONFIRMED (item 3c): the hospital program sends an e-Prescribing exclusion's points to the health
+information exchange objective, the likelier mapping for clinicians too.
 """
 
 from __future__ import annotations
@@ -45,14 +49,21 @@ Response = float | bool
 
 
 def rounded_points(rate_percent: float, maximum_points: float) -> int:
-    """A proportion measure's points: rate × maximum, rounded half up to a whole number.
+    """A proportion measure's points: rate × maximum, rounded half up to a whole number, and at
+    least 1 when the numerator is at least 1 (a rate above 0).
+
+    References
+    ----------
+    Rules file §5 (ION: 31% of 10 ⇒ 3); rules-confirmation-2026-12.md item 3d (AAO EyeNet: a
+    measure whose points would round to 0 with a numerator of at least 1 earns 1 point).
 
     Examples
     --------
-    >>> rounded_points(31.0, 10), rounded_points(38.0, 10)
-    (3, 4)
+    >>> rounded_points(31.0, 10), rounded_points(38.0, 10), rounded_points(3.0, 10), rounded_points(0.0, 10)
+    (3, 4, 1, 0)
     """
-    return int(math.floor(rate_percent / 100.0 * maximum_points + 0.5 + 1e-9))
+    points = int(math.floor(rate_percent / 100.0 * maximum_points + 0.5 + 1e-9))
+    return max(points, 1) if rate_percent > 0 else points
 
 
 @dataclass(frozen=True)

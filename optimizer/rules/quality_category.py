@@ -5,13 +5,15 @@ code scores one submission or thousands of forecast draws.
 
 References
 ----------
-scoring-rules-2026.md §2.9 (denominator), §2.10 (six measures and the outcome requirement),
-§2.11 (small-practice bonus, 414.1380(b)(1)(vii)), §2.12 (improvement), §6 (MVP: four measures,
-population-health measures).
+scoring-rules-2026.md §2.8 (one measure through two collection types, 42 CFR 414.1380(b)(1)(i)),
+§2.9 (denominator), §2.10 (six measures and the outcome requirement), §2.11 (small-practice bonus,
+414.1380(b)(1)(v)(C)), §2.12 (improvement, 414.1380(b)(1)(vi)), §6 (MVP: four measures,
+population-health measures); rules-confirmation-2026-12.md items 1a–1c, 11.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,6 +85,93 @@ def counted_measures(points: npt.ArrayLike, is_priority: npt.ArrayLike, required
     return mask.reshape(points_array.shape)
 
 
+def scored_submissions(points: npt.ArrayLike, measure_ids: Sequence[str]) -> np.ndarray:
+    """Which submissions CMS scores when a measure is submitted more than once (a mask like ``points``).
+
+    Parameters
+    ----------
+    points
+        Achievement points, last axis = submissions [points].
+    measure_ids
+        The measure of each submission (last axis); a measure may appear under several collection types.
+
+    Notes
+    -----
+    A measure submitted through several collection types is scored only on the submission with the
+    greatest number of measure achievement points; ties go to the one listed first. 42 CFR
+    414.1380(b)(1)(i) (from PY2019; confirmed in rules-confirmation-2026-12.md item 11).
+
+    Examples
+    --------
+    >>> scored_submissions([7.2, 8.1, 5.0], ["226", "226", "236"]).tolist()
+    [False, True, True]
+    """
+    points_array = np.asarray(points, dtype=float)
+    if len(measure_ids) != points_array.shape[-1]:
+        raise ValueError("one measure id per submission is needed")
+    scored = np.ones(points_array.shape, dtype=bool)
+    positions: dict[str, list[int]] = {}
+    for position, measure_id in enumerate(measure_ids):
+        positions.setdefault(str(measure_id), []).append(position)
+    for columns in positions.values():
+        if len(columns) < 2:
+            continue
+        best = np.asarray(columns)[np.argmax(points_array[..., columns], axis=-1)]  # first of the highest
+        for column in columns:
+            scored[..., column] = best == column
+    return scored
+
+
+def small_practice_bonus(small_practice: bool, measures_submitted: int, policy: Policy) -> float:
+    """The small-practice bonus [measure achievement points]: 6 when at least one quality measure is submitted.
+
+    42 CFR 414.1380(b)(1)(v)(C): the bonus is added "provided that the [clinician, group, virtual
+    group or APM entity] submits data to MIPS on at least 1 quality measure"; rules file §2.11.
+
+    Examples
+    --------
+    >>> small_practice_bonus(True, 1, Policy()), small_practice_bonus(True, 0, Policy()), small_practice_bonus(False, 6, Policy())
+    (6.0, 0.0, 0.0)
+    """
+    return float(policy.small_practice_bonus) if small_practice and measures_submitted > 0 else 0.0
+
+
+def fully_participates(
+    measures_submitted: int, required: int, priority_submitted: bool, data_completeness_met: bool, policy: Policy
+) -> bool:
+    """Whether a submission earns the quality improvement score (full participation).
+
+    Parameters
+    ----------
+    measures_submitted
+        Distinct quality measures submitted.
+    required
+        6 (traditional MIPS) or 4 (MVP).
+    priority_submitted
+        An outcome or high-priority measure is among them (§2.10 requirement).
+    data_completeness_met
+        Every submitted measure meets the data completeness threshold.
+
+    Notes
+    -----
+    Full participation is meeting all requirements of 42 CFR 414.1335 (the required measures,
+    including the outcome or high-priority measure) and of 414.1340 (data completeness for each);
+    without it the improvement score is 0. 42 CFR 414.1380(b)(1)(vi)(C)(5), (F);
+    rules-confirmation-2026-12.md item 1c. The scoring engine cannot know which measures apply to a
+    clinician, so fewer than ``required`` measures, or none of them outcome or high priority (which
+    leaves a 0 slot, §2.10), is not full participation. ``improvement_requires_full_participation``
+    false lifts the condition.
+
+    Examples
+    --------
+    >>> fully_participates(6, 6, True, True, Policy()), fully_participates(6, 6, True, False, Policy())
+    (True, False)
+    """
+    if not policy.improvement_requires_full_participation:
+        return True
+    return measures_submitted >= required and priority_submitted and data_completeness_met
+
+
 def quality_denominator(required: int, additional_scored: npt.ArrayLike, policy: Policy) -> np.ndarray:
     """Total available measure points: 10 × required measures + 10 per scored extra measure [points].
 
@@ -98,7 +187,8 @@ def improvement_pieces(prior_achievement_percent: float | None, policy: Policy) 
     Notes
     -----
     ``10 × (current − prior) / prior``, with a prior below 30% compared with 30%, between 0 and
-    10. 42 CFR 414.1380(b)(1)(vi) as summarised in the rules file §2.12 (details UNCONFIRMED).
+    10. 42 CFR 414.1380(b)(1)(vi)(B)–(D) (rules file §2.12; rules-confirmation-2026-12.md items 1a–1b:
+    the 30% floor replaces the prior score in numerator and denominator).
     Without a prior-year score the improvement is 0.
     """
     if prior_achievement_percent is None:
@@ -179,6 +269,8 @@ def quality_category_score(
     policy: Policy,
     additional_points: npt.ArrayLike | None = None,
     prior_achievement_percent: float | None = None,
+    measure_ids: Sequence[str] | None = None,
+    meets_data_completeness: npt.ArrayLike | None = None,
 ) -> QualityScore:
     """Score the quality category from the reported measures' points.
 
@@ -198,6 +290,13 @@ def quality_category_score(
         traditional MIPS, the population-health measure in an MVP.
     prior_achievement_percent
         Last year's achievement percent for the improvement score, or None.
+    measure_ids
+        Per submission, its measure: a measure submitted twice (two collection types) is scored
+        only on the submission with more points (:func:`scored_submissions`); the other never
+        counts. None: every submission is a different measure.
+    meets_data_completeness
+        Per submission, whether it meets the data completeness threshold (full participation,
+        :func:`fully_participates`); None: all do.
 
     Returns
     -------
@@ -207,6 +306,8 @@ def quality_category_score(
     -----
     ``percent = min(100, (counted points + extra points + bonus) / denominator × 100 + improvement)``,
     the achievement percent excluding the bonus. 42 CFR 414.1380(b)(1)(vii); rules file §2.9–2.12.
+    The improvement score needs full participation, judged per measure: a measure submitted twice
+    meets data completeness when one of its submissions does.
 
     Examples
     --------
@@ -219,7 +320,15 @@ def quality_category_score(
     34.9308
     """
     points_array = np.asarray(points, dtype=float)
-    counted = counted_measures(points_array, is_priority, required)
+    submissions = points_array.shape[-1]
+    ids = [str(position) for position in range(submissions)] if measure_ids is None else [str(item) for item in measure_ids]
+    priority = np.asarray(is_priority, dtype=bool)
+    if len(set(ids)) < submissions:  # a measure submitted twice: only its best submission may count
+        scored = scored_submissions(points_array, ids)
+        priority = np.broadcast_to(priority, points_array.shape) & scored
+        counted = counted_measures(np.where(scored, points_array, -np.inf), priority, required) & scored
+    else:
+        counted = counted_measures(points_array, priority, required)
     counted_sum = np.where(counted, points_array, 0.0).sum(axis=-1)
     if additional_points is None:
         extra_sum = np.zeros_like(counted_sum)
@@ -229,13 +338,16 @@ def quality_category_score(
         extra = extra.reshape(extra.shape + (1,)) if extra.ndim == counted_sum.ndim else extra
         extra_sum = np.nansum(extra, axis=-1) + np.zeros_like(counted_sum)
         extra_scored = np.isfinite(extra).sum(axis=-1) + np.zeros_like(counted_sum)
-    reported = points_array.shape[-1]
+    measures = list(dict.fromkeys(ids))
     denominator = quality_denominator(required, extra_scored, policy)
-    bonus = np.full_like(counted_sum, policy.small_practice_bonus if small_practice and reported > 0 else 0.0)
+    bonus = np.full_like(counted_sum, small_practice_bonus(small_practice, len(measures), policy))
     achieved = counted_sum + extra_sum
     achievement = 100.0 * achieved / denominator
-    full_participation = reported >= required or not policy.improvement_requires_full_participation
-    prior = prior_achievement_percent if full_participation else None
+    complete = np.ones(submissions, dtype=bool) if meets_data_completeness is None else np.asarray(meets_data_completeness, dtype=bool)
+    measure_complete = all(any(complete[p] for p in range(submissions) if ids[p] == measure) for measure in measures)
+    any_priority = bool(np.asarray(is_priority, dtype=bool).any()) if submissions else False
+    full = fully_participates(len(measures), required, any_priority, measure_complete, policy)
+    prior = prior_achievement_percent if full else None
     improvement = improvement_percent(achievement, prior, policy) * np.ones_like(achievement)
     percent = np.zeros_like(achievement)
     for value in np.unique(denominator):
@@ -257,7 +369,10 @@ def population_health_points(points: npt.ArrayLike) -> np.ndarray:
     """An MVP's population-health points: the best scoreable foundation measure, NaN when none.
 
     ``points`` holds the foundation measures (479, 484) on the last axis, NaN where a measure
-    does not meet its case minimum. Rules file §11 ``mvp_population_health_rule`` (UNCONFIRMED).
+    does not meet its case minimum. A population-health measure without a benchmark or below its case
+    minimum is left out of numerator and denominator (40 instead of 50): 42 CFR 414.1365(d)(3)(i)(A),
+    confirmed (rules-confirmation-2026-12.md item 4b). That the best scoreable one counts, rather than
+    the one selected at registration, stays UNCONFIRMED for 2026 (``mvp_population_health_rule``).
     """
     values = np.asarray(points, dtype=float)
     if values.shape[-1] == 0:

@@ -153,7 +153,7 @@ MESSAGES = [
      "field 'quality.reported': [\"236\", \"ecqm\"] is listed twice"),
     ("two modes", [("[cost]\nscore = 52.0", "[cost]\nscore = 52.0\nreweighted = true")],
      "field 'cost.reweighted': give only one of score, reweighted, measures (found score and reweighted)"),
-    ("no mode", [("[cost]\nscore = 52.0", "[cost]\nimprovement_percent = 1.0")],
+    ("no mode", [("[cost]\nscore = 52.0", "[cost]\nprior_score = 40.0")],
      "field 'cost.score': give the cost score, reweighted = true, or a measures list"),
     ("empty cost measures", [("[cost]\nscore = 52.0", "[cost]\nmeasures = []")],
      "field 'cost.measures': expected a list of tables like [{ measure_id = \"TPCC_1\", expected_value = 1650.0, cases = 180 }]"),

@@ -24,10 +24,12 @@ The instances span the three objectives, deterministic and sampled forecasts, he
 with its population-health measures (479, 484), a pool without outcome or high-priority
 measures (best five plus a zero slot, rules file §2.10), and effort budgets that fit six measures
 or only fewer (missing measures score 0 and, without full participation, no improvement score:
-the enumeration then covers every size from one up).
+the enumeration then covers every size from one up), and candidates short of data completeness
+with a prior year (a selection holding one has no full participation, so no improvement score:
+the pathway's problem is then solved in parts, and the enumeration covers every part).
 
 Two library bugs were found here (fixed in optimizer.model.build_model and
-optimizer.problem.build_selection_problem): under the threshold objective the expected final
+optimizer.problem): under the threshold objective the expected final
 score's weight per draw (1e-5 / K) fell below HiGHS's reduced-cost tolerance, so the model
 undervalued selections near the threshold and ``plan`` raised ConsistencyError
 (large-479-hedge7-threshold-12); and the tie-breaks (1e-5 a measure) outweighed up to a point of
@@ -48,7 +50,7 @@ from optimizer.candidates import build_candidates
 from optimizer.forecast import forecast_candidates
 from optimizer.pathways import read_pathway
 from optimizer.plan import forecast_settings, outlook_of, plan_pathway, proxy_benchmarks, with_runner_up
-from optimizer.problem import build_selection_problem, pathway_candidates
+from optimizer.problem import FULL_PARTICIPATION, SHORT_OF_DATA_COMPLETENESS, pathway_candidates, selection_parts
 from optimizer.model import outer_approximation_applies
 from optimizer.scoring import fixed_categories
 from optimizer.solve import BRANCH_AND_BOUND, ENUMERATION, FULL_MODEL, OUTER_APPROXIMATION, SelectionSolver
@@ -99,6 +101,9 @@ class Case:
     admin_claims: tuple[str, ...] = ()
     runner_up: bool = True
     effort_budget: float | None = None
+    short: tuple[tuple[str, str], ...] = ()
+    """Candidates reported for 60% of the eligible population: below data completeness, so a
+    selection holding one has no full participation and no improvement score."""
 
 
 CASES = (
@@ -122,6 +127,14 @@ CASES = (
     Case("small-budget20-payment-improvement", "traditional", SMALL_TRADITIONAL, 8, 6, 200, "expected_payment", 55.0, effort_budget=20.0),
     Case("small-budget12-deterministic-score", "traditional", SMALL_TRADITIONAL, 8, 6, 0, "expected_score", 55.0, effort_budget=12.0),
     Case("mvp-budget9-threshold", "M0005", MVP_M0005, 8, 6, 100, "threshold_probability", None, ("484",), effort_budget=9.0),
+    # candidates short of data completeness with a prior year: the improvement score only for
+    # selections without them (42 CFR 414.1380(b)(1)(vi)(C)(5): full participation)
+    Case("small-short-draws-payment-improvement", "traditional", SMALL_TRADITIONAL, 8, 6, 200, "expected_payment", 55.0,
+         short=(("236", "ecqm"), ("134", "ecqm"))),
+    Case("mvp-short-deterministic-score-improvement", "M0005", MVP_M0005, 8, 6, 0, "expected_score", 50.0, ("484",),
+         short=(("001", "ecqm"),)),
+    Case("small-short-budget20-threshold-improvement", "traditional", SMALL_TRADITIONAL, 8, 6, 60, "threshold_probability", 55.0,
+         runner_up=False, effort_budget=20.0, short=(("236", "ecqm"),)),
 )
 SEEDS = (11, 12, 13)
 
@@ -133,6 +146,10 @@ def _baseline(catalog: Any, case: Case, seed: int) -> list[dict[str, Any]]:
     wanted = set(case.pairs)
     rows = [row for row in frame.to_dict(orient="records") if (row["measure_id"], row["collection_type"]) in wanted]
     assert {(row["measure_id"], row["collection_type"]) for row in rows} == wanted
+    for row in rows:
+        if (row["measure_id"], row["collection_type"]) in case.short:
+            reported = row["performance_met"] + row["performance_not_met"] + row["exclusions"] + row["exceptions"]
+            row["eligible_population"] = int(reported / 0.6) + 1
     rng = np.random.default_rng(seed + 1000)
     for measure_id in case.admin_claims:
         if measure_id == "479":  # inverse, case minimum 200 (rules file §2.7): sometimes unscored
@@ -177,21 +194,26 @@ def test_model_optimum_equals_enumeration(case: Case, seed: int, scenario_from, 
     assert plan.feasible, plan.infeasible_reason
     assert plan.solve is not None and plan.solve.proven_optimal
 
-    # the enumeration's own copy of the problem, from the public builders
+    # the enumeration's own copy of the problem, from the public builders: its parts together hold
+    # every selection the pathway allows (optimizer.problem.selection_parts)
     split = pathway_candidates(forecast.candidates, pathway, catalog_2026, scenario)
     fixed = fixed_categories(scenario, catalog_2026, pathway)
-    problem = build_selection_problem(scenario, pathway, split, forecast, fixed, catalog_2026, case.objective)
-    assert problem.candidate_count == len(split.eligible) <= 14
-    # under an effort budget, fewer than the required measures may be reported too
-    problems = [problem]
-    if case.effort_budget is not None:
-        problems.append(build_selection_problem(scenario, pathway, split, forecast, fixed, catalog_2026, case.objective, partial=True))
+    parts = selection_parts(scenario, pathway, split, forecast, fixed, catalog_2026, case.objective)
+    problem = parts[0].problem
+    assert len(split.eligible) <= 14
+    if case.short:  # both ways of scoring are searched: with and without the improvement score
+        assert {FULL_PARTICIPATION, SHORT_OF_DATA_COMPLETENESS} <= {part.kind for part in parts}
     activities = best_activities(problem)
 
     def value_of(columns: tuple[int, ...]) -> float:
         return outlook_of(columns, activities, split.eligible, split, forecast, fixed, scenario, pathway, case.objective).objective_value
 
-    values = {frozenset(columns): value_of(columns) for part in problems for columns in feasible_selections(part)}
+    values = {}
+    for part in parts:
+        for columns in feasible_selections(part.problem):
+            selection = part.eligible_positions(columns)
+            assert frozenset(selection) not in values, "two parts hold the same selection"
+            values[frozenset(selection)] = value_of(selection)
     ranked = sorted(values.items(), key=lambda item: -item[1])
     best_value = ranked[0][1]
 
@@ -209,17 +231,17 @@ def test_model_optimum_equals_enumeration(case: Case, seed: int, scenario_from, 
             [split.eligible[j].label for j in sorted(ranked[0][0])],
         )
 
-    # every exact method the problem allows finds the same optimum (the automatic choice is above)
-    for part in problems:
-        own = {frozenset(columns): values[frozenset(columns)] for columns in feasible_selections(part)}
+    # every exact method each part allows finds the same optimum (the automatic choice is above)
+    for part in parts:
+        own = {frozenset(columns): values[frozenset(part.eligible_positions(columns))] for columns in feasible_selections(part.problem)}
         if not own:
             continue
         own_best = max(own.values())
-        methods = [FULL_MODEL] + ([OUTER_APPROXIMATION] if outer_approximation_applies(part) else [])
+        methods = [FULL_MODEL] + ([OUTER_APPROXIMATION] if outer_approximation_applies(part.problem) else [])
         for method in methods + [ENUMERATION, BRANCH_AND_BOUND]:
-            if part is problem and method == plan.solve.method:
+            if part is parts[0] and method == plan.solve.method:
                 continue
-            solver = SelectionSolver(part, method=method)
+            solver = SelectionSolver(part.problem, method=method)
             forced = solver.best()
             assert forced.proven_optimal, method
             assert _close(forced.objective, own_best), (method, forced.objective, own_best)

@@ -16,7 +16,7 @@ import pytest
 from optimizer.errors import SolverError
 from optimizer.pathways import read_pathway
 from optimizer.plan import prepare_forecast
-from optimizer.problem import build_selection_problem, pathway_candidates
+from optimizer.problem import pathway_candidates, selection_parts
 from optimizer.scenario import TRADITIONAL
 from optimizer.scoring import fixed_categories
 from optimizer.solve import BRANCH_AND_BOUND, ENUMERATION, SelectionSolver, choose_method
@@ -47,7 +47,7 @@ def _problem(scenario_from, catalog, *, seed: int, objective: str, prior: float 
     candidates, forecast = prepare_forecast(scenario, catalog)
     split = pathway_candidates(candidates, pathway, catalog, scenario)
     fixed = fixed_categories(scenario, catalog, pathway)
-    return build_selection_problem(scenario, pathway, split, forecast, fixed, catalog, objective)
+    return selection_parts(scenario, pathway, split, forecast, fixed, catalog, objective)[0].problem
 
 
 def _best_two(problem, method):
@@ -87,7 +87,7 @@ def test_a_deep_pool_with_a_prior_year_is_searched_not_enumerated(scenario_from,
     candidates, forecast = prepare_forecast(scenario, catalog_2026)
     pathway = read_pathway(catalog_2026, TRADITIONAL, scenario.policy)
     split = pathway_candidates(candidates, pathway, catalog_2026, scenario)
-    problem = build_selection_problem(scenario, pathway, split, forecast, fixed_categories(scenario, catalog_2026, pathway), catalog_2026, "expected_payment")
+    problem = selection_parts(scenario, pathway, split, forecast, fixed_categories(scenario, catalog_2026, pathway), catalog_2026, "expected_payment")[0].problem
     assert choose_method(problem) == BRANCH_AND_BOUND
     # a time limit that ends the search before its first selection is a one-line error, not a guess
     with pytest.raises(SolverError, match=r"^the time limit of 1e-09 s ended before the branch and bound found a selection"):

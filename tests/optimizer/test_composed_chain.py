@@ -11,7 +11,7 @@ import pytest
 from optimizer.model import _chain_of_group, compose_chain
 from optimizer.pathways import read_pathway
 from optimizer.plan import prepare_forecast
-from optimizer.problem import build_selection_problem, pathway_candidates
+from optimizer.problem import pathway_candidates, selection_parts
 from optimizer.scenario import TRADITIONAL
 from optimizer.scoring import fixed_categories
 
@@ -35,7 +35,7 @@ def test_composed_chain_equals_the_links(objective, scenario_from, catalog_2026)
     candidates, forecast = prepare_forecast(scenario, catalog_2026)
     pathway = read_pathway(catalog_2026, TRADITIONAL, scenario.policy)
     split = pathway_candidates(candidates, pathway, catalog_2026, scenario)
-    problem = build_selection_problem(scenario, pathway, split, forecast, fixed_categories(scenario, catalog_2026, pathway), catalog_2026, objective)
+    problem = selection_parts(scenario, pathway, split, forecast, fixed_categories(scenario, catalog_2026, pathway), catalog_2026, objective)[0].problem
     activities = 100.0
     composed = compose_chain(problem, activities)
     rng = np.random.default_rng(0)

@@ -29,28 +29,46 @@ def test_pi_reweighted_standard_and_small_practice() -> None:
     assert float(final_score(scores(interoperability=None), small_practice=True, complex_patient_bonus=0, policy=POLICY).score) == pytest.approx(77.0)
 
 
-@pytest.mark.parametrize(
-    ("reweighted", "small", "expected"),
-    [
-        ({C}, False, (55, 0, 15, 30)),
-        ({Q}, False, (0, 55, 15, 30)),
-        ({IA}, False, (45, 30, 0, 25)),
-        ({C, PI}, False, (85, 0, 15, 0)),
-        ({C, PI}, True, (50, 0, 50, 0)),
-        ({PI, Q}, True, (0, 50, 50, 0)),
-        ({PI, IA}, True, (50, 50, 0, 0)),
-        ({C}, True, (55, 0, 15, 30)),  # small practice with PI scored uses the standard rows
-    ],
-)
-def test_redistribution_rows(reweighted, small, expected) -> None:
-    # Rules file §1.2 tables (CY2022 PFS final rule; partly UNCONFIRMED).
+STANDARD_ROWS = [  # 42 CFR 414.1380(c)(2)(ii)(F), the table as the regulation prints it (Quality/Cost/IA/PI)
+    (set(), (30, 30, 15, 25)),
+    ({C}, (55, 0, 15, 30)),
+    ({PI}, (55, 30, 15, 0)),
+    ({Q}, (0, 30, 15, 55)),
+    ({IA}, (45, 30, 0, 25)),
+    ({C, PI}, (85, 0, 15, 0)),
+    ({C, Q}, (0, 0, 15, 85)),
+    ({C, IA}, (70, 0, 0, 30)),
+    ({PI, Q}, (0, 50, 50, 0)),
+    ({PI, IA}, (70, 30, 0, 0)),
+    ({Q, IA}, (0, 30, 0, 70)),
+]
+SMALL_PRACTICE_ROWS = {  # 42 CFR 414.1380(c)(2)(ii)(G): only these two rows differ from (F)
+    frozenset({PI}): (40, 30, 30, 0),
+    frozenset({C, PI}): (50, 0, 50, 0),
+}
+
+
+@pytest.mark.parametrize(("reweighted", "expected"), STANDARD_ROWS, ids=lambda value: "-".join(sorted(value)) if isinstance(value, set) else None)
+@pytest.mark.parametrize("small", [False, True])
+def test_redistribution_rows(reweighted, expected, small) -> None:
+    # rules-confirmation-2026-12.md items 10a/10b: the four corrected standard rows are {Q} 0/30/15/55,
+    # {C, Q} 0/0/15/85, {PI, Q} 0/50/50/0, {Q, IA} 0/30/0/70; the small-practice {PI, IA} row is 70/30/0/0
+    # (was 50/50/0/0), and a small practice follows the standard table everywhere but {PI} and {C, PI}.
     weights = category_weights(reweighted, small_practice=small, policy=POLICY)
-    assert tuple(weights[c] for c in CATEGORIES) == expected
+    assert tuple(weights[c] for c in CATEGORIES) == (SMALL_PRACTICE_ROWS.get(frozenset(reweighted), expected) if small else expected)
     assert sum(weights.values()) == 100
 
 
+def test_quality_reweighted_final_score_by_hand() -> None:
+    # Quality reweighted (no scoreable measure), cost 50, IA 100, PI 90, no bonus: 0/30/15/55 ⇒
+    # 0.30 × 50 + 0.15 × 100 + 0.55 × 90 = 15 + 15 + 49.5 = 79.5 (the old 0/55/15/30 row gave 69.5).
+    result = final_score(scores(quality=None), small_practice=False, complex_patient_bonus=0.0, policy=POLICY)
+    assert float(result.score) == pytest.approx(79.5)
+
+
 def test_one_scored_category_sets_the_threshold() -> None:
-    # §1.2 (UNCONFIRMED): with three categories reweighted the final score is the performance threshold.
+    # 42 CFR 414.1380(c) (rules-confirmation item 10c): "scored on fewer than 2 performance categories ...
+    # a final score equal to the performance threshold": three categories reweighted ⇒ 75.
     result = final_score(scores(cost=None, activities=None, interoperability=None), small_practice=False,
                          complex_patient_bonus=5.0, policy=POLICY)
     assert result.set_to_threshold and float(result.score) == 75.0

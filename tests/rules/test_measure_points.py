@@ -125,3 +125,23 @@ def test_capped_outcome_is_reported() -> None:
 def test_a_descending_benchmark_is_refused() -> None:
     with pytest.raises(ValueError, match="ascending"):
         Benchmark((1, 20, 10, 30, 40, 50, 60, 70, 80, 90, 99), is_inverse=False)
+
+
+def test_selected_admin_claims_outcome_measure_scores_zero_when_not_scoreable() -> None:
+    # 42 CFR 414.1365(d)(3)(i)(B) (rules-confirmation-2026-12.md item 4c): an outcome measure CMS
+    # calculates from administrative claims (480, 492) that an MVP participant selects scores 0 when
+    # it has no benchmark or misses its case minimum, and stays among the four (it is not dropped
+    # like a population-health measure). By hand: a small practice, 15 cases against a case minimum
+    # of 21 ⇒ 0, not the 3 points a reported measure would get; without a benchmark ⇒ 0, not the floor.
+    common = dict(small_practice=True, floor=0.0, case_minimum=21, policy=POLICY)
+    claims, reason = achievement_points(0.12, 15, 100.0, FLAT_INVERSE, administrative_claims=True, **common)
+    assert float(claims) == 0.0 and reason[()] == Outcome.BELOW_CASE_MINIMUM
+    reported, _ = achievement_points(0.12, 15, 100.0, FLAT_INVERSE, **common)
+    assert float(reported) == 3.0
+    no_benchmark, reason = achievement_points(0.12, 40, 100.0, None, administrative_claims=True,
+                                              small_practice=True, floor=7.0, case_minimum=21, policy=POLICY)
+    assert float(no_benchmark) == 0.0 and reason[()] == Outcome.NO_BENCHMARK
+    # scoreable: the benchmark's points as for any measure. Inverse flat benchmark, rate 35: decile 7
+    # runs from 40 down to 30, so 7 + (40 − 35) / (40 − 30) = 7.5.
+    scoreable, _ = achievement_points(35.0, 40, 100.0, FLAT_INVERSE, administrative_claims=True, **common)
+    assert float(scoreable) == pytest.approx(7.5)

@@ -8,11 +8,14 @@ from optimizer.rules import (
     Benchmark,
     Policy,
     UnknownActivityError,
+    cost_case_minimum,
     cost_category_score,
+    cost_improvement_percent,
     cost_measure_points,
     improvement_activities_score,
     promoting_interoperability_score,
 )
+from optimizer.rules.parameters import PROCEDURAL_EPISODE_COST_MEASURES
 from optimizer.rules.promoting_interoperability import rounded_points
 
 POLICY = Policy()
@@ -31,10 +34,49 @@ def test_cost_measure_points_and_category() -> None:
     assert float(cost_measure_points(1661.75, TPCC_2026, POLICY)) == pytest.approx(7.5)
     assert float(cost_measure_points(3000.0, TPCC_2026, POLICY)) == 1.0
     assert cost_category_score([7.5, 5.0], POLICY) == pytest.approx(62.5)
-    assert cost_category_score([7.5, 5.0], POLICY, improvement_percent=1.0) == pytest.approx(63.5)
     assert cost_category_score([], POLICY) is None  # nothing scored ⇒ reweighted
-    with pytest.raises(ValueError):
-        cost_category_score([5.0], POLICY, improvement_percent=2.0)  # the cost improvement maximum is 1 point
+
+
+@pytest.mark.parametrize(
+    ("prior", "improvement"),
+    [
+        (None, 0.0),  # no prior-year cost score: 0
+        (50.0, 0.25),  # (62.5 − 50) / 50 = 0.25 × 1 point
+        (60.0, 2.5 / 60),  # (62.5 − 60) / 60 = 0.041667
+        (25.0, 1.0),  # (62.5 − 25) / 25 = 1.5, at most 1 point
+        (62.5, 0.0),  # no change
+        (80.0, 0.0),  # a decline: max(0, …) = 0, never negative
+    ],
+)
+def test_cost_improvement_is_category_level(prior, improvement) -> None:
+    # 42 CFR 414.1380(b)(2)(iv) (rules-confirmation-2026-12.md item 9b): since CY2023 the cost improvement
+    # score is max(0, (score − prior score) / prior score) × 1 percentage point, at most 1, and 0 without a
+    # prior-year cost score. This year: TPCC 7.5 and an episode 5.0 ⇒ 62.5% before improvement.
+    assert cost_improvement_percent(62.5, prior, POLICY) == pytest.approx(improvement)
+    assert cost_category_score([7.5, 5.0], POLICY, prior_score_percent=prior) == pytest.approx(62.5 + improvement)
+    # capped at 100%: 100% now against 50% ⇒ 1 point, still 100
+    assert cost_category_score([10.0, 10.0], POLICY, prior_score_percent=50.0) == 100.0
+
+
+@pytest.mark.parametrize(
+    ("measure_id", "minimum"),
+    [("TPCC_1", 20), ("MSPB_1", 35), ("COST_KA_1", 10), ("COST_SSC_1", 10), ("COST_IOL_1", 10), ("COST_HF_1", 20), ("COST_S_1", 20)],
+)
+def test_cost_case_minimums(measure_id, minimum) -> None:
+    # rules-confirmation-2026-12.md item 9c (RevEHR, Qsource; pre-2026): TPCC 20, MSPB 35, procedural
+    # episodes 10 (knee arthroplasty, screening colonoscopy, cataract), other episodes 20 (heart failure:
+    # chronic condition; sepsis: acute inpatient medical condition).
+    assert cost_case_minimum(measure_id, POLICY) == minimum
+
+
+def test_procedural_episode_list_matches_cms_descriptions(cms_source) -> None:
+    # The 2026 cost measures whose description in measures-data.json says "This procedural measure".
+    import json
+
+    records = json.loads((cms_source / "measures" / "2026" / "measures-data.json").read_text(encoding="utf-8"))
+    procedural = {record["measureId"] for record in records
+                  if record.get("category") == "cost" and "This procedural measure" in record.get("description", "")}
+    assert procedural == set(PROCEDURAL_EPISODE_COST_MEASURES)
 
 
 @pytest.mark.parametrize(
@@ -61,6 +103,17 @@ def test_unknown_activity_is_refused() -> None:
 def test_pi_rounding_e6() -> None:
     # Rules file §8 E6 (ION): 31% of 10 ⇒ 3, 38% ⇒ 4; half rounds up.
     assert (rounded_points(31, 10), rounded_points(38, 10), rounded_points(35, 10)) == (3, 4, 4)
+
+
+def test_pi_numerator_of_one_earns_at_least_one_point() -> None:
+    # rules-confirmation-2026-12.md item 3d (AAO EyeNet PI scoring): rounded to the nearest point, but a
+    # measure with a numerator of at least 1 that would round to 0 earns 1. By hand: e-Prescribing 1 of
+    # 40 = 2.5% of 10 points = 0.25 ⇒ 0 ⇒ 1; patient access 1 of 100 = 1% of 25 = 0.25 ⇒ 1.
+    assert rounded_points(2.5, 10) == 1 and rounded_points(1.0, 25) == 1
+    low = {**COMPLETE_PI, "PI_EP_1": 2.5}
+    # e-Rx 1 + PDMP 10 + HIE 30 + patient access 24 + public health 25 = 90 (with the old rounding: 89)
+    assert promoting_interoperability_score(low, cehrt=True, policy=POLICY).points["PI_EP_1"] == 1
+    assert promoting_interoperability_score(low, cehrt=True, policy=POLICY).percent == 90.0
 
 
 def test_pi_complete_report() -> None:

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from optimizer.rules import Policy, counted_measures, improvement_percent, population_health_points, quality_category_score
+from optimizer.rules import (
+    Policy,
+    counted_measures,
+    improvement_percent,
+    population_health_points,
+    quality_category_score,
+    scored_submissions,
+)
 
 POLICY = Policy()
 
@@ -150,3 +157,72 @@ def test_counted_measures_per_selection_priority() -> None:
                 best = np.sort(points[row])[::-1][: min(n, 5)].sum()
             assert points[row, mask[row]].sum() == pytest.approx(best)
             assert mask[row].sum() == (min(n, 6) if priority[row].any() else min(n, 5))
+
+
+def test_small_practice_bonus_needs_one_submitted_measure() -> None:
+    # 42 CFR 414.1380(b)(1)(v)(C): 6 points "provided that [the practice] submits data on at least 1
+    # quality measure". By hand: nothing submitted ⇒ 0%; one measure of 5 points ⇒ (5 + 6) / 60 = 18.333%.
+    assert score([], [], small=True).percent == pytest.approx(0.0)
+    assert score([], [], small=True).bonus == 0.0
+    assert score([5.0], [True], small=True).percent == pytest.approx(100 * 11 / 60)
+
+
+def test_improvement_needs_full_participation_with_data_completeness() -> None:
+    # 42 CFR 414.1380(b)(1)(vi)(C)(5), (F) (rules-confirmation-2026-12.md item 1c): full participation
+    # is every required measure submitted, an outcome or high-priority one among them, each meeting
+    # data completeness (414.1340). By hand: six measures of 6 points = 36/60 = 60%; prior 50% ⇒
+    # improvement 10 × (60 − 50) / 50 = 2.0 ⇒ 62%. One of the six short of data completeness ⇒ 60%.
+    six, priority = [6, 6, 6, 6, 6, 6], [True] + [False] * 5
+    complete = quality_category_score(six, priority, required=6, small_practice=False, policy=POLICY, prior_achievement_percent=50.0,
+                                      meets_data_completeness=[True] * 6)
+    assert_allclose(complete.improvement_percent, 2.0)
+    assert_allclose(complete.percent, 62.0)
+    short = quality_category_score(six, priority, required=6, small_practice=False, policy=POLICY, prior_achievement_percent=50.0,
+                                   meets_data_completeness=[True] * 5 + [False])
+    assert_allclose(short.improvement_percent, 0.0)
+    assert_allclose(short.percent, 60.0)
+    # No outcome or high-priority measure: one slot scores 0 (§2.10), so the five best count,
+    # 30/60 = 50%, and the requirement is not met ⇒ no improvement (prior 40% would have given 2.5).
+    none = score(six, [False] * 6, prior=40.0)
+    assert_allclose(none.percent, 50.0)
+    assert_allclose(none.improvement_percent, 0.0)
+    # The condition is a parameter: lifted, the five-measure submission above earns 10 × (50 − 40) / 40 = 2.5.
+    lifted = quality_category_score(six, [False] * 6, required=6, small_practice=False, prior_achievement_percent=40.0,
+                                    policy=POLICY.with_overrides({"improvement_requires_full_participation": False}))
+    assert_allclose(lifted.percent, 52.5)
+
+
+def test_prior_floor_of_thirty_percent_in_numerator_and_denominator() -> None:
+    # 42 CFR 414.1380(b)(1)(vi)(C)(4) (rules-confirmation item 1b): a prior score at or below 30% is
+    # taken as 30% in both places. By hand: 27/60 = 45% now, prior 20% ⇒ 10 × (45 − 30) / 30 = 5.0 ⇒ 50%
+    # (with the prior itself in the denominator it would be 10 × (45 − 30) / 20 = 7.5).
+    result = score([6, 6, 6, 3, 3, 3], [True] + [False] * 5, prior=20.0)
+    assert_allclose(result.improvement_percent, 5.0)
+    assert_allclose(result.percent, 50.0)
+
+
+def test_one_measure_through_two_collection_types_counts_once() -> None:
+    # 42 CFR 414.1380(b)(1)(i): a measure submitted through several collection types is scored only on
+    # the submission with the most achievement points. By hand: 226 as eCQM 7.2 and as MIPS CQM 8.1,
+    # 236 5.0, four others 4.0 each: the best six are 8.1 + 5.0 + 4 × 4.0 = 29.1 of 60 = 48.5%
+    # (counting both 226 submissions would give 7.2 + 8.1 + 5.0 + 3 × 4.0 = 32.3).
+    points = [7.2, 8.1, 5.0, 4.0, 4.0, 4.0, 4.0]
+    ids = ["226", "226", "236", "001", "134", "047", "438"]
+    priority = [False, False, True, False, False, False, True]
+    result = quality_category_score(points, priority, required=6, small_practice=False, policy=POLICY, measure_ids=ids)
+    assert result.counted.tolist() == [False, True, True, True, True, True, True]
+    assert_allclose(result.percent, 48.5)
+    # per draw: whichever submission has more points that draw is the one scored (ties: the first listed)
+    draws = np.array([[7.2, 8.1, 5.0], [9.0, 3.0, 5.0], [6.0, 6.0, 5.0]])
+    assert scored_submissions(draws, ["226", "226", "236"]).tolist() == [[False, True, True], [True, False, True], [True, False, True]]
+
+
+def test_full_participation_counts_a_measure_submitted_twice_once() -> None:
+    # Six distinct measures, one of them also submitted a second time short of data completeness:
+    # the measure meets data completeness through its other submission, so the improvement score
+    # stands. By hand: 36/60 = 60%, prior 50% ⇒ 62%.
+    points = [6, 6, 6, 6, 6, 6, 2]
+    ids = ["001", "236", "134", "226", "047", "438", "001"]
+    result = quality_category_score(points, [True] + [False] * 6, required=6, small_practice=False, policy=POLICY,
+                                    prior_achievement_percent=50.0, measure_ids=ids, meets_data_completeness=[True] * 6 + [False])
+    assert_allclose(result.percent, 62.0)
