@@ -46,6 +46,13 @@ TOP_LEVEL_KEYS: tuple[str, ...] = (
     "what_if",
 )
 FORECAST_LIMITS: Mapping[str, tuple[float, float]] = {
+    "persistence": (0.0, 1.0),
+    "position_drift": (0.0, 3.0),
+    "shared_change": (0.0, 1.0),
+    "bad_year_probability": (0.0, 1.0),
+    "bad_year_loss": (0.0, 0.5),
+    "volume_spread": (0.0, 2.0),
+    "completeness_spread": (0.0, 3.0),
     "rate_drift": (0.0, 3.0),
     "benchmark_probability": (0.0, 1.0),
     "prior_met": (0.01, 100.0),

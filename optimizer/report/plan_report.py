@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from optimizer.plan import Outlook, PathwayPlan, Plan
+from optimizer.forecast import assumptions_sentence
+from optimizer.plan import Outlook, PathwayPlan, PessimisticCheck, Plan
 from optimizer.reasons import collection_type_name, measure_reasons
 from optimizer.report.formatting import dollars, markdown_table, number, percent
 from optimizer.rules.payment import payment_adjustment_percent
@@ -99,10 +100,40 @@ def payment_curve(run: Plan, steps: int = 101) -> dict[str, Any]:
     }
 
 
+def pessimistic_to_dict(check: PessimisticCheck | None) -> dict[str, Any] | None:
+    """The recommendation under the pessimistic forecast: stays best?, margins over the runner-up and the better selection."""
+    if check is None:
+        return None
+    mine = check.recommended
+    document: dict[str, Any] = {
+        "assumptions": assumptions_sentence(check.settings),
+        "stays_best": check.stays_best,
+        "expected_final_score": mine.expected_final_score,
+        "probability_at_or_above_threshold": None,
+        "expected_payment_adjustment_dollars": mine.expected_payment_dollars(),
+        "objective_value": mine.objective_value,
+        "runner_up_objective_margin": check.runner_up_margin,
+        "runner_up_payment_margin_dollars": None if check.runner_up is None else mine.expected_payment_dollars() - check.runner_up.expected_payment_dollars(),
+        "better": None,
+    }
+    if check.better is not None:
+        document["better"] = {
+            "pathway": check.better_pathway,
+            "quality_measures": [{"measure_id": c.measure_id, "collection_type": c.collection_type} for c in check.better.selected],
+            "improvement_activities": list(check.better.activities),
+            "objective_margin": mine.objective_value - check.better.objective_value,
+            "payment_margin_dollars": mine.expected_payment_dollars() - check.better.expected_payment_dollars(),
+        }
+    return document
+
+
 def plan_to_dict(run: Plan) -> dict[str, Any]:
     """The plan as JSON-ready data (unrounded)."""
     scenario = run.scenario
     recommended = pathway_to_dict(run.recommended, run, recommended=True)
+    check = pessimistic_to_dict(run.pessimistic_check)
+    if check is not None:
+        check["probability_at_or_above_threshold"] = run.pessimistic_check.recommended.probability_at_or_above(scenario.policy.performance_threshold)  # type: ignore[union-attr]
     others = [pathway_to_dict(plan, run, recommended=False) if plan is not run.recommended else recommended for plan in run.pathways]
     return {
         "objective": run.objective,
@@ -116,7 +147,9 @@ def plan_to_dict(run: Plan) -> dict[str, Any]:
         "draws": run.forecast.draw_count if scenario.optimize.draws else 0,
         "seed": scenario.optimize.seed,
         "seconds": run.seconds,
+        "forecast_assumptions": assumptions_sentence(run.forecast.settings),
         "recommended": recommended,
+        "pessimistic_check": check,
         "pathways": others,
         "payment_curve": payment_curve(run),
         "notes": list(run.notes),
@@ -159,7 +192,7 @@ def render_plan_markdown(document: dict[str, Any]) -> str:
         f"({dollars(scaling['low'])} at a low and {dollars(scaling['high'])} at a high scaling factor).",
         "",
         f"Objective: {document['objective'].replace('_', ' ')}; {document['draws']} forecast draws (seed {document['seed']}); "
-        f"planned in {document['seconds']:.1f} s.",
+        f"planned in {document['seconds']:.1f} s. {document['forecast_assumptions']}",
         "",
         "## Quality measures",
         "",
@@ -185,6 +218,7 @@ def render_plan_markdown(document: dict[str, Any]) -> str:
             f"{labels}; activities {', '.join(runner_up['improvement_activities']) or 'none'}: {_headline(runner_up, threshold)} — "
             f"{dollars(runner_up['expected_payment_shortfall_dollars']).lstrip('+')} a year less than the recommendation.",
         ]
+    lines += pessimistic_lines(document)
     rows = []
     for entry in sorted(document["pathways"], key=lambda item: -(item.get("objective_value") or -1e18)):
         if not entry["feasible"]:
@@ -214,6 +248,36 @@ def render_plan_markdown(document: dict[str, Any]) -> str:
     ]
     lines += [f"- {note}" for note in document["notes"]]
     return "\n".join(lines) + "\n"
+
+
+def pessimistic_lines(document: dict[str, Any]) -> list[str]:
+    """The Markdown section on the recommendation under the pessimistic forecast (none without draws)."""
+    check = document.get("pessimistic_check")
+    if check is None:
+        return []
+    objective = document["objective"]
+    def margin(value: float) -> str:
+        return dollars(value) if objective == "expected_payment" else f"{value:+.4g} ({objective.replace('_', ' ')})"
+
+    if check["stays_best"]:
+        verdict = "the recommendation **stays best**"
+    else:
+        better = check["better"]
+        labels = ", ".join(f"{m['measure_id']} ({collection_type_name(m['collection_type'])})" for m in better["quality_measures"])
+        verdict = (f"the recommendation **is no longer best**: {better['pathway']} with {labels} is worth "
+                   f"{margin(-better['objective_margin']).lstrip('+')} more")
+    lead = ""
+    if check["runner_up_objective_margin"] is not None:
+        value = check["runner_up_objective_margin"]
+        lead = f"; it {'leads' if value >= 0 else 'trails'} the runner-up by {margin(abs(value)).lstrip('+')}"
+    return [
+        "",
+        "## If the forecast is more pessimistic",
+        "",
+        f"On a pessimistic variant of the forecast {verdict}{lead} (expected final score {number(check['expected_final_score'])}, "
+        f"{percent(100 * check['probability_at_or_above_threshold'], 0)} chance of reaching {number(document['performance_threshold'], 0)}, "
+        f"{dollars(check['expected_payment_adjustment_dollars'])} a year). {check['assumptions']}",
+    ]
 
 
 def all_proven(document: dict[str, Any]) -> bool:
