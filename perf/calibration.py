@@ -96,7 +96,7 @@ objective = "expected_payment"
 pathways = ["traditional"]
 draws = {draws}
 seed = {seed}
-"""
+{forecast}"""
 
 
 # --- the generator's reading of a benchmark row ------------------------------------------------
@@ -205,13 +205,14 @@ def make_practice(index: int, pool: dict, rng: np.random.Generator) -> Practice:
                     float(np.round(rng.uniform(50, 100), 1)), pd.DataFrame(rows), pd.DataFrame(truth))
 
 
-def write_practice(folder: Path, practice: Practice, draws: int, seed: int) -> Path:
-    """The practice's scenario TOML and baseline CSV."""
+def write_practice(folder: Path, practice: Practice, draws: int, seed: int, forecast: list[str]) -> Path:
+    """The practice's scenario TOML and baseline CSV (``forecast``: lines of a ``[forecast]`` table)."""
     practice.rows.to_csv(folder / f"practice-{practice.index}.csv", index=False)
     path = folder / f"practice-{practice.index}.toml"
     activities = "[" + ", ".join(f'"{a}"' for a in ACTIVITIES) + "]"
     path.write_text(PRACTICE.format(index=practice.index, clinicians=practice.clinicians, allowed=practice.allowed, cost=practice.cost,
-                                    pi=practice.pi, activities=activities, draws=draws, seed=seed))
+                                    pi=practice.pi, activities=activities, draws=draws, seed=seed,
+                                    forecast="[forecast]\n" + "\n".join(forecast) + "\n" if forecast else ""))
     return path
 
 
@@ -286,9 +287,9 @@ def realized_forecast(forecast: Forecast, outcomes: dict, scenario) -> Forecast:
 # --- planning and scoring -----------------------------------------------------------------------
 
 
-def plan_practice(practice: Practice, folder: Path, data_dir: Path, draws: int, seed: int) -> None:
+def plan_practice(practice: Practice, folder: Path, data_dir: Path, draws: int, seed: int, forecast_table: list[str]) -> None:
     """Plan the practice (draws, deterministic, hand) and keep what the metrics need."""
-    scenario, catalog = load_scenario(write_practice(folder, practice, draws, seed), data_dir)
+    scenario, catalog = load_scenario(write_practice(folder, practice, draws, seed, forecast_table), data_dir)
     run = plan_scenario(scenario, catalog)
     deterministic = plan_scenario(with_optimize_overrides(scenario, {"draws": 0}), catalog).recommended.outlook
     hand_keys = hand_selection(scenario, catalog)
@@ -303,6 +304,7 @@ def plan_practice(practice: Practice, folder: Path, data_dir: Path, draws: int, 
             "hand": (hand_keys, list(ACTIVITIES)),
         },
         "interval": outlook.final_score_interval(0.8), "expected": outlook.expected_final_score,
+        "draws": np.sort(outlook.final_scores),
         "p75": outlook.probability_at_or_above(75.0),
         "scored": [m.probability_scored for m in outlook.measures],
         "predicted_gain_hand": outlook.expected_payment_dollars() - hand.expected_payment_dollars(),
@@ -337,6 +339,18 @@ def calibration_table(predicted: np.ndarray, realized: np.ndarray, edges: np.nda
     return rows, float(error)
 
 
+def randomized_pit(practices: list[Practice], outcomes: list[dict], rng: np.random.Generator) -> np.ndarray:
+    """Where each realized score falls in its forecast's distribution, ties broken at random: uniform on
+    [0, 1] when the forecast is calibrated, even where its scores repeat (discrete forecasts)."""
+    values = []
+    for practice, outcome in zip(practices, outcomes, strict=True):
+        draws, final = practice.plan["draws"], outcome["plan"][0]
+        below = np.searchsorted(draws, final - 1e-9, side="left") / len(draws)
+        at_most = np.searchsorted(draws, final + 1e-9, side="right") / len(draws)
+        values.append(below + rng.random(len(final)) * (at_most - below))
+    return np.concatenate(values)
+
+
 def report(model: str, practices: list[Practice], outcomes: list[dict], years: int) -> dict:
     """Print one model's figures; return the headline numbers."""
     low = np.repeat([p.plan["interval"][0] for p in practices], years)
@@ -346,6 +360,9 @@ def report(model: str, practices: list[Practice], outcomes: list[dict], years: i
     final = np.concatenate([o["plan"][0] for o in outcomes])
     inside = ((final >= low) & (final <= high)).mean()
     below, above = (final < low).mean(), (final > high).mean()
+    ties = ((np.abs(final - low) < 1e-9) | (np.abs(final - high) < 1e-9)).mean()
+    pit = randomized_pit(practices, outcomes, np.random.default_rng(0))
+    pit_inside = ((pit >= 0.1) & (pit <= 0.9)).mean()
     edges = np.array([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.98, 1.0000001])
     table, ece = calibration_table(predicted, (final >= 75).astype(float), edges)
     scored_predicted = np.mean(np.concatenate([p.plan["scored"] for p in practices]))
@@ -353,19 +370,26 @@ def report(model: str, practices: list[Practice], outcomes: list[dict], years: i
     gains = {}
     for other in ("hand", "deterministic"):
         per_practice = np.array([np.mean(o["plan"][1] - o[other][1]) for o in outcomes])
-        gains[other] = (float(per_practice.mean()), float(np.median(per_practice)), float((per_practice > 0).mean()), float((per_practice < 0).mean()))
+        gains[other] = (float(per_practice.mean()), float(np.median(per_practice)), float((per_practice > 0).mean()), float((per_practice < 0).mean()),
+                        float(per_practice.std(ddof=1) / np.sqrt(len(per_practice))))
     predicted_gain = np.array([p.plan["predicted_gain_hand"] for p in practices])
     print(f"\nModel {model}: {len(practices)} practices × {years} years = {len(final):,} outcomes")
-    print(f"  80% interval: {inside:.1%} inside (target 75–85%), {below:.1%} below, {above:.1%} above")
+    print(f"  80% interval: {inside:.1%} inside (target 75–85%), {below:.1%} below, {above:.1%} above; "
+          f"{ties:.1%} exactly on an end (the forecast's scores repeat); randomized PIT in [0.1, 0.9]: {pit_inside:.1%}")
     print(f"  bias of the expected final score (realized − expected): {float(np.mean(final - expected)):+.2f} points (target within ±0.5)")
+    forecast_spread = np.mean([np.std(p.plan["draws"]) for p in practices])
+    realized_spread = np.mean([np.std(o["plan"][0]) for o in outcomes])
+    error = np.sqrt(np.mean([(np.mean(o["plan"][0]) - p.plan["expected"]) ** 2 for p, o in zip(practices, outcomes, strict=True)]))
+    print(f"  spread of the final score: forecast sd {forecast_spread:.2f}; realized sd over a practice's years {realized_spread:.2f}, "
+          f"root mean square error of the expected score against the practice's realized mean {error:.2f}")
     print(f"  P(≥ 75): expected calibration error {ece:.3f} (target ≤ 0.05)")
     print(f"    {'predicted':>11} {'outcomes':>9} {'mean predicted':>15} {'realized':>9}")
     for label, count, mean_predicted, share in table:
         print(f"    {label:>11} {count:9,d} {mean_predicted:15.3f} {share:9.3f}")
     print(f"  P(scored) of the chosen measures: predicted {scored_predicted:.3f}, realized {scored_realized:.3f}")
     print(f"  predicted gain over the hand method: mean {predicted_gain.mean():,.0f}, median {np.median(predicted_gain):,.0f} $ a year")
-    for other, (mean, median, better, worse) in gains.items():
-        print(f"  realized gain over the {other} selection: mean {mean:,.0f}, median {median:,.0f} $ a year "
+    for other, (mean, median, better, worse, error) in gains.items():
+        print(f"  realized gain over the {other} selection: mean {mean:,.0f} (standard error {error:,.0f}), median {median:,.0f} $ a year "
               f"(plan better for {better:.0%} of practices, worse for {worse:.0%})")
     return {"coverage": inside, "ece": ece, "bias": float(np.mean(final - expected)), "gain_hand": gains["hand"][:2], "gain_deterministic": gains["deterministic"][:2]}
 
@@ -379,6 +403,8 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=1000, help="forecast draws of each plan")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--fast", action="store_true", help="40 practices × 20 years, 500 draws")
+    parser.add_argument("--set", dest="forecast", action="append", default=[], metavar="KEY=VALUE",
+                        help="a [forecast] setting of every practice (repeatable), e.g. --set persistence=0.9")
     args = parser.parse_args()
     if args.fast:
         args.practices, args.years, args.draws = 40, 20, 500
@@ -393,10 +419,11 @@ def main() -> None:
         rng = np.random.default_rng(args.seed)
         practices = [make_practice(index, pool, rng) for index in range(args.practices)]
         print(f"{args.practices} practices ({sum(len(p.rows) for p in practices):,} baseline rows, measures from {len(pool)} "
-              f"family/internal medicine measures), {args.years} next years per practice and model, {args.draws:,} draws, seed {args.seed}")
+              f"family/internal medicine measures), {args.years} next years per practice and model, {args.draws:,} draws, seed {args.seed}"
+              + (f"; [forecast] {', '.join(args.forecast)}" if args.forecast else "; the forecast's default settings"))
         started = time.process_time()
         for practice in practices:
-            plan_practice(practice, folder, data_dir, args.draws, args.seed)
+            plan_practice(practice, folder, data_dir, args.draws, args.seed, args.forecast)
         planning = time.process_time() - started
         print(f"planning (forecast, deterministic and hand): {planning:.1f} CPU s ({planning / args.practices:.2f} per practice)")
         summary = {}
