@@ -34,8 +34,8 @@ PERCENTILE_LEVELS = np.array([0.0, 0.01, 0.10, 0.20, 0.30, 0.40, 0.50, 0.60, 0.7
 
 FALLBACK_CONCENTRATION = 2.2
 """Concentration a + b of the Beta prior of rows whose percentiles are not a distribution: the median
-over the 2026 benchmark rows that are one (212 eCQM, MIPS CQM, claims and QCDR rows) of
-mean × (1 − mean) / variance − 1 of the distribution their percentiles describe (2.2; quartiles 1.1
+over the 2026 benchmark rows that are one (210 eCQM, MIPS CQM, claims and QCDR rate rows) of
+mean × (1 − mean) / variance − 1 of the distribution their percentiles describe (2.2; quartiles 1.2
 and 4.7: practices' rates are spread widely, often U-shaped). ``tests/optimizer/test_prior.py``
 recomputes it from the catalog."""
 

@@ -65,7 +65,7 @@ def assumptions_sentence(settings: ForecastSettings) -> str:
     if settings.draws == 0:
         return "Deterministic forecast: last year's rates and volumes taken as next year's; no probabilities."
     return (
-        f"Probabilities assume the forecast's model of next year: each rate keeps {settings.persistence:.0%} of its "
+        f"Probabilities assume the forecast's model of the performance year: each rate keeps {settings.persistence:.0%} of its "
         f"place in CMS's national distribution and regresses toward it otherwise, moving by a drift of "
         f"{settings.position_drift:g} (normal-score scale), each measure "
         f"has a {settings.bad_year_probability:.0%} chance of a bad year (about {settings.bad_year_loss:.0%} of its "

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from optimizer.compare import ComparedVariant, changes
+from optimizer.forecast import assumptions_sentence
+from optimizer.plan import forecast_settings
 from optimizer.reasons import collection_type_name
 from optimizer.report.formatting import dollars, markdown_table, number, percent
-from optimizer.report.plan_report import outlook_to_dict, render_rows_csv
+from optimizer.report.plan_report import assumptions_text, outlook_to_dict, render_rows_csv
 
 
 def compare_to_dict(results: list[ComparedVariant], *, rescore_only: bool) -> dict[str, Any]:
@@ -35,6 +37,7 @@ def compare_to_dict(results: list[ComparedVariant], *, rescore_only: bool) -> di
                 probability_at_or_above_threshold=None, expected_payment_adjustment_dollars=None,
             )
         entry["changes"] = changes(result)
+        entry["forecast_assumptions"] = assumptions_sentence(forecast_settings(result.scenario))
         variants.append(entry)
     return {
         "kind": "compare",
@@ -84,6 +87,8 @@ def render_compare_markdown(document: dict[str, Any]) -> str:
         "# What-if comparison",
         "",
         markdown_table(["Scenario", "Variant", "Pathway", "Expected score", f"P(≥{threshold:g})", "Expected $", "Selection vs base"], rows, "lllrrrl"),
+        "",
+        assumptions_text(document),
         "",
         "## Selections",
         "",

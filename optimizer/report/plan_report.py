@@ -250,34 +250,56 @@ def render_plan_markdown(document: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def pessimistic_lines(document: dict[str, Any]) -> list[str]:
-    """The Markdown section on the recommendation under the pessimistic forecast (none without draws)."""
+def pessimistic_sentence(document: dict[str, Any]) -> str | None:
+    """What happens to the recommendation on the pessimistic forecast, in plain words (None without draws)."""
     check = document.get("pessimistic_check")
     if check is None:
-        return []
+        return None
     objective = document["objective"]
+
     def margin(value: float) -> str:
-        return dollars(value) if objective == "expected_payment" else f"{value:+.4g} ({objective.replace('_', ' ')})"
+        return dollars(abs(value)).lstrip("+") if objective == "expected_payment" else f"{abs(value):.4g} ({objective.replace('_', ' ')})"
 
     if check["stays_best"]:
-        verdict = "the recommendation **stays best**"
+        verdict = "the recommendation stays best"
     else:
         better = check["better"]
         labels = ", ".join(f"{m['measure_id']} ({collection_type_name(m['collection_type'])})" for m in better["quality_measures"])
-        verdict = (f"the recommendation **is no longer best**: {better['pathway']} with {labels} is worth "
-                   f"{margin(-better['objective_margin']).lstrip('+')} more")
+        verdict = f"the recommendation is no longer best: {better['pathway']} with {labels} is worth {margin(better['objective_margin'])} more"
     lead = ""
     if check["runner_up_objective_margin"] is not None:
         value = check["runner_up_objective_margin"]
-        lead = f"; it {'leads' if value >= 0 else 'trails'} the runner-up by {margin(abs(value)).lstrip('+')}"
-    return [
-        "",
-        "## If the forecast is more pessimistic",
-        "",
+        lead = f"; it {'leads' if value >= 0 else 'trails'} the runner-up by {margin(value)}"
+    return (
         f"On a pessimistic variant of the forecast {verdict}{lead} (expected final score {number(check['expected_final_score'])}, "
         f"{percent(100 * check['probability_at_or_above_threshold'], 0)} chance of reaching {number(document['performance_threshold'], 0)}, "
-        f"{dollars(check['expected_payment_adjustment_dollars'])} a year). {check['assumptions']}",
-    ]
+        f"{dollars(check['expected_payment_adjustment_dollars'])} a year). {check['assumptions']}"
+    )
+
+
+def assumptions_text(document: dict[str, Any]) -> str:
+    """The sentence on what a report's probabilities assume (a comparison: each distinct one, with its variants)."""
+    if "variants" not in document:
+        return document.get("forecast_assumptions") or ""
+    by_sentence: dict[str, list[str]] = {}
+    for variant in document["variants"]:
+        if variant.get("forecast_assumptions"):
+            by_sentence.setdefault(variant["forecast_assumptions"], []).append(variant["variant"] or "base")
+    if len(by_sentence) <= 1:
+        return next(iter(by_sentence), "")
+    return " ".join(f"{', '.join(names)}: {sentence}" for sentence, names in by_sentence.items())
+
+
+def assumptions_footer(document: dict[str, Any]) -> str:
+    """:func:`assumptions_text` followed by a space, or nothing."""
+    text = assumptions_text(document)
+    return f"{text} " if text else ""
+
+
+def pessimistic_lines(document: dict[str, Any]) -> list[str]:
+    """The Markdown section on the recommendation under the pessimistic forecast (none without draws)."""
+    sentence = pessimistic_sentence(document)
+    return [] if sentence is None else ["", "## If the forecast is more pessimistic", "", sentence]
 
 
 def all_proven(document: dict[str, Any]) -> bool:
