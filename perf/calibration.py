@@ -308,6 +308,7 @@ def plan_practice(practice: Practice, folder: Path, data_dir: Path, draws: int, 
         "p75": outlook.probability_at_or_above(75.0),
         "scored": [m.probability_scored for m in outlook.measures],
         "predicted_gain_hand": outlook.expected_payment_dollars() - hand.expected_payment_dollars(),
+        "stays_best": None if getattr(run, "pessimistic_check", None) is None else run.pessimistic_check.stays_best,
     }
 
 
@@ -389,7 +390,7 @@ def report(model: str, practices: list[Practice], outcomes: list[dict], years: i
     print(f"  P(scored) of the chosen measures: predicted {scored_predicted:.3f}, realized {scored_realized:.3f}")
     print(f"  predicted gain over the hand method: mean {predicted_gain.mean():,.0f}, median {np.median(predicted_gain):,.0f} $ a year")
     for other, (mean, median, better, worse, error) in gains.items():
-        print(f"  realized gain over the {other} selection: mean {mean:,.0f} (standard error {error:,.0f}), median {median:,.0f} $ a year "
+        print(f"  realized gain over the {other} selection: mean {mean:,.0f} (standard error {error:,.0f}), median {median:,.1f} $ a year "
               f"(plan better for {better:.0%} of practices, worse for {worse:.0%})")
     return {"coverage": inside, "ece": ece, "bias": float(np.mean(final - expected)), "gain_hand": gains["hand"][:2], "gain_deterministic": gains["deterministic"][:2]}
 
@@ -426,6 +427,9 @@ def main() -> None:
             plan_practice(practice, folder, data_dir, args.draws, args.seed, args.forecast)
         planning = time.process_time() - started
         print(f"planning (forecast, deterministic and hand): {planning:.1f} CPU s ({planning / args.practices:.2f} per practice)")
+        checked = [p.plan["stays_best"] for p in practices if p.plan["stays_best"] is not None]
+        if checked:
+            print(f"the recommendation stays best on the pessimistic forecast for {np.mean(checked):.0%} of the practices")
         summary = {}
         for model in ("A", "B"):
             started = time.process_time()

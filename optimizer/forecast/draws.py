@@ -21,9 +21,9 @@ collection type where one exists, otherwise at a uniformly random position, and 
 unscoreable (0, 3 small, or the new-measure floor). CAHPS and administrative-claims results
 (computed by CMS, no counts) are taken as given.
 
-With year-to-date counts (mid-year swaps) the year being forecast is the current one: the draws of
-this year's rate are weighted by the likelihood of the counts seen so far (importance resampling
-among ``YEAR_TO_DATE_REPLICATES`` candidates per draw), and only the remaining months are drawn.
+With year-to-date counts (mid-year swaps) the year being forecast is the current one: this year's rate
+is drawn from its posterior given last year's counts and the counts seen so far
+(:mod:`optimizer.forecast.year_to_date`), and only the remaining months are drawn.
 
 Points come from the scoring rules through :meth:`Candidate.points`, the code ``score`` uses. The
 deterministic mode (``draws = 0``) takes rates as observed plus the planned change, and case counts
@@ -37,12 +37,12 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import xlogy
 
 from optimizer.collection_types import ADMIN_CLAIMS
 from optimizer.forecast.next_year import drifted_rates, next_completeness, next_positions, volume_multipliers, with_bad_years
-from optimizer.forecast.prior import draw_positions
+from optimizer.forecast.prior import draw_positions, prior_from_beta
 from optimizer.forecast.settings import ForecastSettings
+from optimizer.forecast.year_to_date import draw_this_year
 from optimizer.rules.measure_points import Benchmark, Outcome
 from optimizer.rules.parameters import Policy
 
@@ -55,8 +55,8 @@ uniformly random position, i.e. points spread evenly over the deciles."""
 
 NOT_SCORED = (Outcome.BELOW_CASE_MINIMUM, Outcome.BELOW_DATA_COMPLETENESS, Outcome.NO_BENCHMARK)
 
-YEAR_TO_DATE_REPLICATES = 16
-"""Candidates per draw among which the year-to-date counts choose (importance resampling)."""
+LOGIT_PER_NORMAL_SCORE = 1.7
+"""A logit is about 1.7 normal scores (the logistic and normal distributions matched near their centre)."""
 
 SHARED_STREAM = 0
 """The random stream of what a practice's measures share in a draw: ``[seed, 0]`` (a candidate's own
@@ -105,9 +105,6 @@ class _Shared:
         stream = np.random.default_rng([settings.seed, SHARED_STREAM])
         return cls(stream.standard_normal(size), volume_multipliers(stream.standard_normal(size), settings.volume_spread))
 
-    def tiled(self, replicates: int) -> _Shared:
-        return _Shared(np.tile(self.change, replicates), np.tile(self.volume, replicates))
-
 
 def _true_rates(candidate: Candidate, settings: ForecastSettings, stream: np.random.Generator, shared: _Shared) -> np.ndarray:
     """Next year's true rate [0–1] per draw: this year's posterior moved one year, planned change, bad years."""
@@ -126,6 +123,22 @@ def _true_rates(candidate: Candidate, settings: ForecastSettings, stream: np.ran
     return with_bad_years(rates, candidate.is_inverse, stream.random((2, size)), settings.bad_year_probability, settings.bad_year_loss)
 
 
+def _this_year(candidate: Candidate, settings: ForecastSettings, stream: np.random.Generator, seen: tuple[float, float], size: int) -> np.ndarray:
+    """This year's true rate [0–1] given last year's counts and this year's so far (year-to-date mode).
+
+    Without a national distribution the fallback's Beta prior stands in for it, kept in place
+    (persistence 1) and moved by the fallback's logit drift expressed on the normal-score scale."""
+    row = candidate.baseline
+    met, not_met = float(row["performance_met"]), float(row["performance_not_met"])
+    if candidate.national is not None:
+        prior, step = candidate.national, (settings.persistence, settings.position_drift)
+    else:
+        prior = prior_from_beta(settings.prior_met, settings.prior_not_met, "fallback")
+        step = (1.0, settings.rate_drift / LOGIT_PER_NORMAL_SCORE)
+    change = float(row["expected_change"]) / 100.0
+    return draw_this_year(prior, (met, met + not_met), seen, step, settings, change, candidate.is_inverse, stream, size)
+
+
 def _reported(
     candidate: Candidate, settings: ForecastSettings, stream: np.random.Generator, shared: _Shared, ytd: tuple[float, float, float] | None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -139,10 +152,7 @@ def _reported(
         reported_met = stream.binomial(cases.astype(np.int64), rates).astype(float)
     else:
         observed_met, observed_cases, months_elapsed = ytd
-        pool = _true_rates(candidate, settings, stream, shared.tiled(YEAR_TO_DATE_REPLICATES)).reshape(YEAR_TO_DATE_REPLICATES, size)
-        log_weight = xlogy(observed_met, pool) + xlogy(observed_cases - observed_met, 1 - pool)
-        chosen = np.argmax(log_weight + stream.gumbel(size=pool.shape), axis=0)  # one replicate per draw, by its weight
-        rates = pool[chosen, np.arange(size)]
+        rates = _this_year(candidate, settings, stream, (observed_met, observed_cases), size)
         if months_elapsed > 0 and observed_cases > 0:
             monthly_cases = observed_cases / months_elapsed
         future_cases = stream.poisson(monthly_cases * max(0.0, 12 - months_elapsed) * shared.volume).astype(float)

@@ -82,11 +82,16 @@ def prior_from_percentiles(percentiles: tuple[float, ...] | np.ndarray, source: 
     return NationalPrior(PERCENTILE_LEVELS[known], np.clip(np.maximum.accumulate(values[known]), 0.0, 1.0), source)
 
 
+def prior_from_beta(a: float, b: float, source: str) -> NationalPrior:
+    """A Beta(a, b) distribution of rates, tabulated at :data:`BETA_LEVELS`."""
+    rates = beta.ppf(BETA_LEVELS, a, b)
+    return NationalPrior(BETA_LEVELS, np.maximum.accumulate(np.clip(rates, 0.0, 1.0)), source)
+
+
 def prior_from_average(average_percent: float, source: str, concentration: float = FALLBACK_CONCENTRATION) -> NationalPrior:
     """A Beta prior with the given national average rate [percent] and concentration a + b."""
     mean = float(np.clip(average_percent / 100, 1e-4, 1 - 1e-4))
-    rates = beta.ppf(BETA_LEVELS, concentration * mean, concentration * (1 - mean))
-    return NationalPrior(BETA_LEVELS, np.maximum.accumulate(np.clip(rates, 0.0, 1.0)), source)
+    return prior_from_beta(concentration * mean, concentration * (1 - mean), source)
 
 
 def national_prior(row: pd.Series | None) -> NationalPrior | None:

@@ -115,3 +115,20 @@ def test_the_pessimistic_variant() -> None:
     assert_allclose(worse.bad_year_loss, min(0.5, 1.5 * base.bad_year_loss))
     assert_allclose(worse.benchmark_probability, base.benchmark_probability / 2)
     assert pessimistic(CALM).persistence == 1.0 and pessimistic(CALM).bad_year_probability == 0.0
+
+
+def test_counts_seen_this_year_update_the_forecast(scenario_from, catalog_2026) -> None:
+    # Two ways to the same distribution: with nothing seen yet (0 of 0 after 0 months) the year-to-date
+    # path (a grid posterior) must draw the rates the ordinary path draws (Monte Carlo through the step).
+    # Then counts that contradict last year win: 236 eCQM was 80% on 10,000 cases, this year 2,000 of
+    # 4,000 after six months; with 50% this year the year-end rate is 50% (± the binomial noise of the
+    # other 4,000 cases, sd 0.4 points over 8,000).
+    scenario = scenario_from([counts("236", "ecqm", 8_000, 10_000)], clinicians=40)
+    settings = replace(ForecastSettings(draws=DRAWS, seed=3), volume_spread=0.0)
+    ordinary = prepare_forecast(scenario, catalog_2026, settings=settings)[1].rates[:, 0]
+    nothing_seen = prepare_forecast(scenario, catalog_2026, {("236", "ecqm"): (0.0, 0.0, 0.0)}, settings=settings)[1].rates[:, 0]
+    assert_allclose(nothing_seen.mean(), ordinary.mean(), atol=0.3)
+    assert_allclose(np.percentile(nothing_seen, [10, 50, 90]), np.percentile(ordinary, [10, 50, 90]), atol=0.6)
+    seen = prepare_forecast(scenario, catalog_2026, {("236", "ecqm"): (2_000.0, 4_000.0, 6.0)}, settings=settings)[1]
+    assert_allclose(seen.rates[:, 0].mean(), 50.0, atol=0.3)
+    assert_allclose(seen.cases[:, 0].mean(), 8_000, rtol=0.01)
