@@ -100,7 +100,7 @@ def payment_curve(run: Plan, steps: int = 101) -> dict[str, Any]:
     }
 
 
-def pessimistic_to_dict(check: PessimisticCheck | None) -> dict[str, Any] | None:
+def pessimistic_to_dict(check: PessimisticCheck | None, threshold: float) -> dict[str, Any] | None:
     """The recommendation under the pessimistic forecast: stays best?, margins over the runner-up and the better selection."""
     if check is None:
         return None
@@ -109,7 +109,7 @@ def pessimistic_to_dict(check: PessimisticCheck | None) -> dict[str, Any] | None
         "assumptions": assumptions_sentence(check.settings),
         "stays_best": check.stays_best,
         "expected_final_score": mine.expected_final_score,
-        "probability_at_or_above_threshold": None,
+        "probability_at_or_above_threshold": mine.probability_at_or_above(threshold),
         "expected_payment_adjustment_dollars": mine.expected_payment_dollars(),
         "objective_value": mine.objective_value,
         "runner_up_objective_margin": check.runner_up_margin,
@@ -131,9 +131,7 @@ def plan_to_dict(run: Plan) -> dict[str, Any]:
     """The plan as JSON-ready data (unrounded)."""
     scenario = run.scenario
     recommended = pathway_to_dict(run.recommended, run, recommended=True)
-    check = pessimistic_to_dict(run.pessimistic_check)
-    if check is not None:
-        check["probability_at_or_above_threshold"] = run.pessimistic_check.recommended.probability_at_or_above(scenario.policy.performance_threshold)  # type: ignore[union-attr]
+    check = pessimistic_to_dict(run.pessimistic_check, scenario.policy.performance_threshold)
     others = [pathway_to_dict(plan, run, recommended=False) if plan is not run.recommended else recommended for plan in run.pathways]
     return {
         "objective": run.objective,
