@@ -248,6 +248,10 @@ def render_plan_markdown(document: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _selection_keys(entry: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(measure["measure_id"], measure["collection_type"]) for measure in entry["quality_measures"]}
+
+
 def pessimistic_sentence(document: dict[str, Any]) -> str | None:
     """What happens to the recommendation on the pessimistic forecast, in plain words (None without draws)."""
     check = document.get("pessimistic_check")
@@ -256,18 +260,25 @@ def pessimistic_sentence(document: dict[str, Any]) -> str | None:
     objective = document["objective"]
 
     def margin(value: float) -> str:
-        return dollars(abs(value)).lstrip("+") if objective == "expected_payment" else f"{abs(value):.4g} ({objective.replace('_', ' ')})"
+        if objective == "expected_payment":
+            return f"{dollars(abs(value)).lstrip('+')} a year"
+        if objective == "expected_score":
+            return f"{abs(value):.2f} points of expected final score"
+        return f"{100 * abs(value):.1f} percentage points of the chance of reaching {number(document['performance_threshold'], 0)}"
 
-    if check["stays_best"]:
-        verdict = "the recommendation stays best"
-    else:
-        better = check["better"]
-        labels = ", ".join(f"{m['measure_id']} ({collection_type_name(m['collection_type'])})" for m in better["quality_measures"])
-        verdict = f"the recommendation is no longer best: {better['pathway']} with {labels} is worth {margin(better['objective_margin'])} more"
+    runner_up = document["recommended"].get("runner_up")
     lead = ""
     if check["runner_up_objective_margin"] is not None:
         value = check["runner_up_objective_margin"]
         lead = f"; it {'leads' if value >= 0 else 'trails'} the runner-up by {margin(value)}"
+    if check["stays_best"]:
+        verdict = "the recommendation stays best"
+    elif runner_up is not None and _selection_keys(check["better"]) == _selection_keys(runner_up) and check["better"]["pathway"] == document["recommended"]["pathway"]:
+        verdict, lead = f"the recommendation is no longer best: the runner-up is worth {margin(check['better']['objective_margin'])} more", ""
+    else:
+        better = check["better"]
+        labels = ", ".join(f"{m['measure_id']} ({collection_type_name(m['collection_type'])})" for m in better["quality_measures"])
+        verdict = f"the recommendation is no longer best: {better['pathway']} with {labels} is worth {margin(better['objective_margin'])} more"
     return (
         f"On a pessimistic variant of the forecast {verdict}{lead} (expected final score {number(check['expected_final_score'])}, "
         f"{percent(100 * check['probability_at_or_above_threshold'], 0)} chance of reaching {number(document['performance_threshold'], 0)}, "
