@@ -30,7 +30,7 @@ from optimizer.problem import (
 from optimizer.rules.measure_points import Benchmark
 from optimizer.scenario import TRADITIONAL, Scenario
 from optimizer.scoring import FixedCategories, SelectionScore, activities_percent, fixed_categories, score_selection
-from optimizer.solve import SelectionSolver, SolveResult
+from optimizer.solve import ENUMERATION, OUTER_APPROXIMATION, SelectionSolver, SolveResult
 
 CONSISTENCY_TOLERANCE = 1e-6
 """Largest accepted gap between the model's objective and the rules' re-score [objective units,
@@ -134,7 +134,8 @@ class PessimisticCheck:
 
     ``recommended`` and ``runner_up`` are the plan's recommendation and runner-up re-scored on those
     draws; ``better`` is the best selection there when it is another one: the recommended pathway
-    planned again on them, or another pathway's plan re-scored (None when the recommendation stays best).
+    planned again on them (``replanned``), the runner-up, or another pathway's plan re-scored (None when
+    the recommendation stays best).
     """
 
     settings: ForecastSettings
@@ -142,6 +143,7 @@ class PessimisticCheck:
     runner_up: Outlook | None
     better: Outlook | None
     better_pathway: str | None
+    replanned: bool = True
 
     @property
     def stays_best(self) -> bool:
@@ -397,7 +399,9 @@ def check_pessimistic(
     year_to_date: dict[tuple[str, str], tuple[float, float, float]] | None = None,
 ) -> PessimisticCheck | None:
     """Whether the recommendation stays best when the forecast is made more pessimistic: its pathway is
-    planned again on pessimistic draws (one more solve) and every other pathway's plan re-scored on them."""
+    planned again on pessimistic draws when its solve was a fast one (outer approximation, enumeration:
+    milliseconds; branch and bound can take seconds), and the runner-up and every other pathway's plan
+    are re-scored on them."""
     if recommended.outlook is None or forecast.settings.draws == 0:
         return None
     objective = scenario.optimize.objective
@@ -405,17 +409,19 @@ def check_pessimistic(
     _, draws = prepare_forecast(scenario, catalog, year_to_date, settings=settings, candidates=candidates)
     mine = rescored_on(recommended.outlook, recommended, draws, scenario, catalog, objective)
     runner_up = None if recommended.runner_up is None else rescored_on(recommended.runner_up, recommended, draws, scenario, catalog, objective)
-    contenders = []
-    again = plan_pathway(scenario, recommended.pathway, candidates, draws, catalog, objective)
-    if again.outlook is not None and not _same_selection(again.outlook, mine):
-        contenders.append((again.outlook, recommended.pathway.pathway_id))
+    contenders = [] if runner_up is None else [(runner_up, recommended.pathway.pathway_id)]
+    replanned = recommended.solve is not None and recommended.solve.method in (OUTER_APPROXIMATION, ENUMERATION)
+    if replanned:
+        again = plan_pathway(scenario, recommended.pathway, candidates, draws, catalog, objective)
+        if again.outlook is not None and not _same_selection(again.outlook, mine):
+            contenders.append((again.outlook, recommended.pathway.pathway_id))
     for plan in plans:
         if plan.outlook is not None and plan.pathway.pathway_id != recommended.pathway.pathway_id:
             contenders.append((rescored_on(plan.outlook, plan, draws, scenario, catalog, objective), plan.pathway.pathway_id))
     better, better_pathway = max(contenders, key=lambda contender: contender[0].objective_value, default=(None, None))
     if better is not None and better.objective_value <= mine.objective_value:
         better, better_pathway = None, None
-    return PessimisticCheck(settings, mine, runner_up, better, better_pathway)
+    return PessimisticCheck(settings, mine, runner_up, better, better_pathway, replanned)
 
 
 def plan_scenario(

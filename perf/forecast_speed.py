@@ -40,11 +40,12 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--prior", type=float, default=None, help="prior-year achievement percent (the improvement score's kink)")
     args = parser.parse_args()
     catalog = read_catalog(2026, data_dir=args.data_dir)
     rows = synthetic_baseline(catalog, family_medicine_measures(catalog), seed=2026)
     with tempfile.TemporaryDirectory() as temporary:
-        path = write_practice(Path(temporary), "family", rows, draws=args.draws, prior=None)
+        path = write_practice(Path(temporary), "family", rows, draws=args.draws, prior=args.prior)
         scenario, loaded = load_scenario(path, args.data_dir)
         forecast_seconds, _ = cpu_seconds(lambda: prepare_forecast(scenario, loaded), args.repeat)
         plan_seconds, run = cpu_seconds(lambda: plan_scenario(scenario, loaded), max(1, args.repeat // 2))

@@ -108,6 +108,7 @@ def pessimistic_to_dict(check: PessimisticCheck | None, threshold: float) -> dic
     document: dict[str, Any] = {
         "assumptions": assumptions_sentence(check.settings),
         "stays_best": check.stays_best,
+        "replanned": check.replanned,
         "expected_final_score": mine.expected_final_score,
         "probability_at_or_above_threshold": mine.probability_at_or_above(threshold),
         "expected_payment_adjustment_dollars": mine.expected_payment_dollars(),
@@ -279,8 +280,9 @@ def pessimistic_sentence(document: dict[str, Any]) -> str | None:
         better = check["better"]
         labels = ", ".join(f"{m['measure_id']} ({collection_type_name(m['collection_type'])})" for m in better["quality_measures"])
         verdict = f"the recommendation is no longer best: {better['pathway']} with {labels} is worth {margin(better['objective_margin'])} more"
+    compared = "" if check.get("replanned", True) else " among the runner-up and the other pathways' plans (its pathway's slow solve is not repeated)"
     return (
-        f"On a pessimistic variant of the forecast {verdict}{lead} (expected final score {number(check['expected_final_score'])}, "
+        f"On a pessimistic variant of the forecast {verdict}{compared}{lead} (expected final score {number(check['expected_final_score'])}, "
         f"{percent(100 * check['probability_at_or_above_threshold'], 0)} chance of reaching {number(document['performance_threshold'], 0)}, "
         f"{dollars(check['expected_payment_adjustment_dollars'])} a year). {check['assumptions']}"
     )
