@@ -15,6 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from optimizer.collection_types import ADMIN_CLAIMS, CAHPS
+from optimizer.forecast.prior import NationalPrior, national_prior
 from optimizer.rules.measure_points import (
     PERCENTILE_KEYS,
     Benchmark,
@@ -58,6 +59,9 @@ class Candidate:
     effort_hours: float
     baseline: pd.Series
     components: tuple[tuple[str, Benchmark | None, pd.Series], ...] = ()
+    national: NationalPrior | None = None
+    """How practices' rates of this measure and collection type are spread nationally (the forecast's
+    prior), None without a benchmark row."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -144,7 +148,8 @@ def build_candidate(catalog: object, baseline_row: pd.Series, policy: Policy, ca
     measure_id = str(baseline_row["measure_id"])
     collection_type = str(baseline_row["collection_type"])
     measure = catalog.quality_measure(measure_id)  # type: ignore[attr-defined]
-    benchmark = benchmark_from_row(catalog.benchmark(measure_id, collection_type))  # type: ignore[attr-defined]
+    benchmark_row = catalog.benchmark(measure_id, collection_type)  # type: ignore[attr-defined]
+    benchmark = benchmark_from_row(benchmark_row)
     components: tuple[tuple[str, Benchmark | None, pd.Series], ...] = ()
     if cahps_rows is not None:
         components = tuple(
@@ -170,6 +175,7 @@ def build_candidate(catalog: object, baseline_row: pd.Series, policy: Policy, ca
         effort_hours=float(baseline_row.get("effort_hours", 0.0) or 0.0),
         baseline=baseline_row,
         components=components,
+        national=None if collection_type in (ADMIN_CLAIMS, CAHPS) else national_prior(benchmark_row),
     )
 
 

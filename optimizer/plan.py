@@ -17,7 +17,7 @@ import numpy as np
 from optimizer.candidates import Candidate, benchmark_from_row, build_candidates
 from optimizer.collection_types import ADMIN_CLAIMS
 from optimizer.errors import ConsistencyError, InfeasibleError, InputError
-from optimizer.forecast import Forecast, ForecastSettings, forecast_candidates
+from optimizer.forecast import Forecast, ForecastSettings, forecast_candidates, pessimistic
 from optimizer.model import SelectionProblem
 from optimizer.pathways import Pathway, read_pathway
 from optimizer.problem import (
@@ -31,7 +31,7 @@ from optimizer.problem import (
 from optimizer.rules.measure_points import Benchmark
 from optimizer.scenario import TRADITIONAL, Scenario
 from optimizer.scoring import FixedCategories, SelectionScore, activities_percent, fixed_categories, score_selection
-from optimizer.solve import SelectionSolver, SolveResult
+from optimizer.solve import ENUMERATION, OUTER_APPROXIMATION, SelectionSolver, SolveResult
 
 CONSISTENCY_TOLERANCE = 1e-6
 """Largest accepted gap between the model's objective and the rules' re-score [objective units,
@@ -135,6 +135,34 @@ class PathwayPlan:
 
 
 @dataclass(frozen=True)
+class PessimisticCheck:
+    """The recommendation on the draws of the pessimistic forecast (:func:`optimizer.forecast.pessimistic`).
+
+    ``recommended`` and ``runner_up`` are the plan's recommendation and runner-up re-scored on those
+    draws; ``better`` is the best selection there when it is another one: the recommended pathway
+    planned again on them (``replanned``), the runner-up, or another pathway's plan re-scored (None when
+    the recommendation stays best).
+    """
+
+    settings: ForecastSettings
+    recommended: Outlook
+    runner_up: Outlook | None
+    better: Outlook | None
+    better_pathway: str | None
+    replanned: bool = True
+
+    @property
+    def stays_best(self) -> bool:
+        """No other selection is worth more under the pessimistic forecast."""
+        return self.better is None
+
+    @property
+    def runner_up_margin(self) -> float | None:
+        """How much the recommendation leads (> 0) or trails (< 0) the runner-up [objective units]."""
+        return None if self.runner_up is None else self.recommended.objective_value - self.runner_up.objective_value
+
+
+@dataclass(frozen=True)
 class Plan:
     """A planning run: the recommended pathway and selection, and every pathway planned."""
 
@@ -145,6 +173,7 @@ class Plan:
     recommended: PathwayPlan
     seconds: float
     notes: tuple[str, ...] = field(default_factory=tuple)
+    pessimistic_check: PessimisticCheck | None = None
 
 
 def forecast_settings(scenario: Scenario) -> ForecastSettings:
@@ -313,14 +342,17 @@ def prepare_forecast(
     scenario: Scenario,
     catalog: object,
     year_to_date: dict[tuple[str, str], tuple[float, float, float]] | None = None,
+    settings: ForecastSettings | None = None,
+    candidates: Sequence[Candidate] | None = None,
 ) -> tuple[list[Candidate], Forecast]:
-    """The scenario's candidates and their forecast draws (optionally from year-to-date counts)."""
-    candidates = build_candidates(catalog, scenario.baseline, scenario.policy)
+    """The scenario's candidates and their forecast draws (optionally from year-to-date counts, other
+    settings than the scenario's, or candidates already built)."""
+    candidates = list(candidates) if candidates is not None else build_candidates(catalog, scenario.baseline, scenario.policy)
     forecast = forecast_candidates(
         candidates,
         small_practice=scenario.small_practice,
         policy=scenario.policy,
-        settings=forecast_settings(scenario),
+        settings=settings or forecast_settings(scenario),
         proxies=proxy_benchmarks(candidates, catalog),
         year_to_date=year_to_date,
     )
@@ -353,6 +385,53 @@ def evaluate_selection(
     return PathwayPlan(pathway, split, outlook, None, {})
 
 
+def rescored_on(outlook: Outlook, plan: PathwayPlan, forecast: Forecast, scenario: Scenario, catalog: object, objective: str) -> Outlook:
+    """A pathway's selection scored by the rules on other draws."""
+    positions = {candidate.key: position for position, candidate in enumerate(plan.candidates.eligible)}
+    fixed = plan.session.fixed if plan.session is not None else fixed_categories(scenario, catalog, plan.pathway)
+    selected = [positions[candidate.key] for candidate in outlook.selected]
+    return outlook_of(selected, outlook.activities, plan.candidates.eligible, plan.candidates, forecast, fixed, scenario, plan.pathway, objective)
+
+
+def _same_selection(first: Outlook, second: Outlook) -> bool:
+    return {c.key for c in first.selected} == {c.key for c in second.selected} and set(first.activities) == set(second.activities)
+
+
+def check_pessimistic(
+    scenario: Scenario,
+    catalog: object,
+    candidates: Sequence[Candidate],
+    plans: Sequence[PathwayPlan],
+    recommended: PathwayPlan,
+    forecast: Forecast,
+    year_to_date: dict[tuple[str, str], tuple[float, float, float]] | None = None,
+) -> PessimisticCheck | None:
+    """Whether the recommendation stays best when the forecast is made more pessimistic: its pathway is
+    planned again on pessimistic draws when its solve was a fast one (outer approximation, enumeration:
+    milliseconds; branch and bound can take seconds), and the runner-up and every other pathway's plan
+    are re-scored on them."""
+    if recommended.outlook is None or forecast.settings.draws == 0:
+        return None
+    objective = scenario.optimize.objective
+    settings = pessimistic(forecast.settings)
+    _, draws = prepare_forecast(scenario, catalog, year_to_date, settings=settings, candidates=candidates)
+    mine = rescored_on(recommended.outlook, recommended, draws, scenario, catalog, objective)
+    runner_up = None if recommended.runner_up is None else rescored_on(recommended.runner_up, recommended, draws, scenario, catalog, objective)
+    contenders = [] if runner_up is None else [(runner_up, recommended.pathway.pathway_id)]
+    replanned = recommended.solve is not None and recommended.solve.method in (OUTER_APPROXIMATION, ENUMERATION)
+    if replanned:
+        again = plan_pathway(scenario, recommended.pathway, candidates, draws, catalog, objective)
+        if again.outlook is not None and not _same_selection(again.outlook, mine):
+            contenders.append((again.outlook, recommended.pathway.pathway_id))
+    for plan in plans:
+        if plan.outlook is not None and plan.pathway.pathway_id != recommended.pathway.pathway_id:
+            contenders.append((rescored_on(plan.outlook, plan, draws, scenario, catalog, objective), plan.pathway.pathway_id))
+    better, better_pathway = max(contenders, key=lambda contender: contender[0].objective_value, default=(None, None))
+    if better is not None and better.objective_value <= mine.objective_value:
+        better, better_pathway = None, None
+    return PessimisticCheck(settings, mine, runner_up, better, better_pathway, replanned)
+
+
 def plan_scenario(
     scenario: Scenario,
     catalog: object,
@@ -382,6 +461,9 @@ def plan_scenario(
     best = max(feasible, key=lambda plan: (plan.outlook.objective_value, plan.pathway.pathway_id == TRADITIONAL))  # type: ignore[union-attr]
     best_with_runner_up = with_runner_up(best, forecast, scenario, objective)
     plans = [best_with_runner_up if plan is best else plan for plan in plans]
+    if progress is not None:
+        progress("checking the recommendation under a pessimistic forecast")
+    check = check_pessimistic(scenario, catalog, candidates, plans, best_with_runner_up, forecast, year_to_date)
     return Plan(
         scenario=scenario,
         objective=objective,
@@ -389,4 +471,5 @@ def plan_scenario(
         pathways=tuple(plans),
         recommended=best_with_runner_up,
         seconds=time.perf_counter() - started,
+        pessimistic_check=check,
     )

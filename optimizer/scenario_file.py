@@ -475,14 +475,29 @@ class OptimizeTable(_Table):
 class ForecastTable(_Table):
     """[forecast]: the forecast's assumptions (not CMS rules); a key left out keeps its default."""
 
+    persistence: Annotated[Number, Field(ge=0.0, le=1.0)] | None = None
+    """Share of a rate's place in CMS's national distribution kept into next year; the rest regresses to the
+    national median (default 0.9)."""
+    position_drift: Annotated[Number, Field(ge=0.0, le=3.0)] | None = None
+    """Standard deviation of the year-to-year change of that place, normal-score scale (default 0.35)."""
+    shared_change: Annotated[Number, Field(ge=0.0, le=1.0)] | None = None
+    """Share of the year-to-year change common to all of the practice's measures (default 0.3)."""
+    bad_year_probability: Annotated[Number, Field(ge=0.0, le=1.0)] | None = None
+    """Chance that a measure has a bad year: staff change, EHR change (default 0.15)."""
+    bad_year_loss: Annotated[Number, Field(ge=0.0, le=0.5)] | None = None
+    """Average share of the rate lost in a bad year (default 0.2)."""
+    volume_spread: Annotated[Number, Field(ge=0.0, le=2.0)] | None = None
+    """Log standard deviation of the practice's case volume next year (default 0.15)."""
+    completeness_spread: Annotated[Number, Field(ge=0.0, le=3.0)] | None = None
+    """Spread of next year's data completeness around this year's, logit scale (default 0.25)."""
     rate_drift: Annotated[Number, Field(ge=0.0, le=3.0)] | None = None
-    """Between-year drift of a rate, logit scale (default 0.15; 0: rates only as uncertain as the counts)."""
+    """Measures without a benchmark: between-year drift of a rate, logit scale (default 0.15)."""
     benchmark_probability: Annotated[Number, Field(ge=0.0, le=1.0)] | None = None
     """Chance a measure without a historical benchmark gets one (default 0.5)."""
     prior_met: Annotated[Number, Field(ge=0.01, le=100.0)] | None = None
-    """Beta prior on the baseline's met count (default 0.5: Jeffreys)."""
+    """Measures without a benchmark: Beta prior on the baseline's met count (default 0.5: Jeffreys)."""
     prior_not_met: Annotated[Number, Field(ge=0.01, le=100.0)] | None = None
-    """Beta prior on the baseline's not-met count (default 0.5: Jeffreys)."""
+    """Measures without a benchmark: Beta prior on the baseline's not-met count (default 0.5: Jeffreys)."""
 
 
 def _ranges(model: type[BaseModel]) -> dict[str, tuple[float, float]]:

@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from optimizer.compare import Compared, FailedVariant, changes
+from optimizer.forecast import assumptions_sentence
+from optimizer.plan import forecast_settings
 from optimizer.reasons import collection_type_name
 from optimizer.report.formatting import dollars, markdown_table, number, percent, render_rows_csv
-from optimizer.report.plan_report import outlook_to_dict
+from optimizer.report.plan_report import assumptions_text, outlook_to_dict
 
 
 NOT_PLANNED: dict[str, Any] = {
@@ -64,6 +66,7 @@ def compare_to_dict(results: list[Compared], *, rescore_only: bool) -> dict[str,
         else:
             entry.update(NOT_PLANNED)
         entry["changes"] = changes(result)
+        entry["forecast_assumptions"] = assumptions_sentence(forecast_settings(result.scenario))
         variants.append(entry)
     return {
         "kind": "compare",
@@ -120,6 +123,8 @@ def render_compare_markdown(document: dict[str, Any]) -> str:
         "# What-if comparison",
         "",
         markdown_table(["Scenario", "Variant", "Pathway", "Expected score", f"P(≥{threshold:g})", "Expected $", "Selection vs base"], rows, "lllrrrl"),
+        "",
+        assumptions_text(document),
         "",
     ]
     if document["failed"]:

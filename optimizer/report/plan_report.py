@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from optimizer.plan import Outlook, PathwayPlan, Plan
+from optimizer.forecast import assumptions_sentence
+from optimizer.plan import Outlook, PathwayPlan, PessimisticCheck, Plan
 from optimizer.reasons import collection_type_name, measure_reasons
 from optimizer.report.formatting import dollars, markdown_table, number, percent, render_rows_csv
 from optimizer.rules.payment import payment_adjustment_percent
@@ -95,6 +96,34 @@ def payment_curve(run: Plan, steps: int = 101) -> dict[str, Any]:
     }
 
 
+def pessimistic_to_dict(check: PessimisticCheck | None, threshold: float) -> dict[str, Any] | None:
+    """The recommendation under the pessimistic forecast: stays best?, margins over the runner-up and the better selection."""
+    if check is None:
+        return None
+    mine = check.recommended
+    document: dict[str, Any] = {
+        "assumptions": assumptions_sentence(check.settings),
+        "stays_best": check.stays_best,
+        "replanned": check.replanned,
+        "expected_final_score": mine.expected_final_score,
+        "probability_at_or_above_threshold": mine.probability_at_or_above(threshold),
+        "expected_payment_adjustment_dollars": mine.expected_payment_dollars(),
+        "objective_value": mine.objective_value,
+        "runner_up_objective_margin": check.runner_up_margin,
+        "runner_up_payment_margin_dollars": None if check.runner_up is None else mine.expected_payment_dollars() - check.runner_up.expected_payment_dollars(),
+        "better": None,
+    }
+    if check.better is not None:
+        document["better"] = {
+            "pathway": check.better_pathway,
+            "quality_measures": [{"measure_id": c.measure_id, "collection_type": c.collection_type} for c in check.better.selected],
+            "improvement_activities": list(check.better.activities),
+            "objective_margin": mine.objective_value - check.better.objective_value,
+            "payment_margin_dollars": mine.expected_payment_dollars() - check.better.expected_payment_dollars(),
+        }
+    return document
+
+
 def plan_to_dict(run: Plan, timings: bool = False) -> dict[str, Any]:
     """The plan as JSON-ready data (unrounded).
 
@@ -103,6 +132,7 @@ def plan_to_dict(run: Plan, timings: bool = False) -> dict[str, Any]:
     """
     scenario = run.scenario
     recommended = pathway_to_dict(run.recommended, run, recommended=True, timings=timings)
+    check = pessimistic_to_dict(run.pessimistic_check, scenario.policy.performance_threshold)
     others = [
         pathway_to_dict(plan, run, recommended=False, timings=timings) if plan is not run.recommended else recommended
         for plan in run.pathways
@@ -118,7 +148,9 @@ def plan_to_dict(run: Plan, timings: bool = False) -> dict[str, Any]:
         "scaling_factor": scenario.scaling.as_dict(),
         "draws": run.forecast.draw_count if scenario.optimize.draws else 0,
         "seed": scenario.optimize.seed,
+        "forecast_assumptions": assumptions_sentence(run.forecast.settings),
         "recommended": recommended,
+        "pessimistic_check": check,
         "pathways": others,
         "payment_curve": payment_curve(run),
         "notes": list(run.notes),
@@ -164,7 +196,8 @@ def render_plan_markdown(document: dict[str, Any]) -> str:
         f"({dollars(scaling['low'])} at a low and {dollars(scaling['high'])} at a high scaling factor).",
         "",
         f"Objective: {document['objective'].replace('_', ' ')}; {document['draws']} forecast draws (seed {document['seed']})"
-        + (f"; planned in {document['seconds']:.1f} s." if "seconds" in document else "."),
+        + (f"; planned in {document['seconds']:.1f} s." if "seconds" in document else ".")
+        + f" {document['forecast_assumptions']}",
         "",
         "## Quality measures",
         "",
@@ -190,6 +223,7 @@ def render_plan_markdown(document: dict[str, Any]) -> str:
             f"{labels}; activities {', '.join(runner_up['improvement_activities']) or 'none'}: {_headline(runner_up, threshold)} — "
             f"{dollars(runner_up['expected_payment_shortfall_dollars']).lstrip('+')} a year less than the recommendation.",
         ]
+    lines += pessimistic_lines(document)
     rows = []
     for entry in sorted(document["pathways"], key=lambda item: -(item.get("objective_value") or -1e18)):
         if not entry["feasible"]:
@@ -219,6 +253,70 @@ def render_plan_markdown(document: dict[str, Any]) -> str:
     ]
     lines += [f"- {note}" for note in document["notes"]]
     return "\n".join(lines) + "\n"
+
+
+def _selection_keys(entry: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(measure["measure_id"], measure["collection_type"]) for measure in entry["quality_measures"]}
+
+
+def pessimistic_sentence(document: dict[str, Any]) -> str | None:
+    """What happens to the recommendation on the pessimistic forecast, in plain words (None without draws)."""
+    check = document.get("pessimistic_check")
+    if check is None:
+        return None
+    objective = document["objective"]
+
+    def margin(value: float) -> str:
+        if objective == "expected_payment":
+            return f"{dollars(abs(value)).lstrip('+')} a year"
+        if objective == "expected_score":
+            return f"{abs(value):.2f} points of expected final score"
+        return f"{100 * abs(value):.1f} percentage points of the chance of reaching {number(document['performance_threshold'], 0)}"
+
+    runner_up = document["recommended"].get("runner_up")
+    lead = ""
+    if check["runner_up_objective_margin"] is not None:
+        value = check["runner_up_objective_margin"]
+        lead = f"; it {'leads' if value >= 0 else 'trails'} the runner-up by {margin(value)}"
+    if check["stays_best"]:
+        verdict = "the recommendation stays best"
+    elif runner_up is not None and _selection_keys(check["better"]) == _selection_keys(runner_up) and check["better"]["pathway"] == document["recommended"]["pathway"]:
+        verdict, lead = f"the recommendation is no longer best: the runner-up is worth {margin(check['better']['objective_margin'])} more", ""
+    else:
+        better = check["better"]
+        labels = ", ".join(f"{m['measure_id']} ({collection_type_name(m['collection_type'])})" for m in better["quality_measures"])
+        verdict = f"the recommendation is no longer best: {better['pathway']} with {labels} is worth {margin(better['objective_margin'])} more"
+    compared = "" if check.get("replanned", True) else " among the runner-up and the other pathways' plans (its pathway's slow solve is not repeated)"
+    return (
+        f"On a pessimistic variant of the forecast {verdict}{compared}{lead} (expected final score {number(check['expected_final_score'])}, "
+        f"{percent(100 * check['probability_at_or_above_threshold'], 0)} chance of reaching {number(document['performance_threshold'], 0)}, "
+        f"{dollars(check['expected_payment_adjustment_dollars'])} a year). {check['assumptions']}"
+    )
+
+
+def assumptions_text(document: dict[str, Any]) -> str:
+    """The sentence on what a report's probabilities assume (a comparison: each distinct one, with its variants)."""
+    if "variants" not in document:
+        return document.get("forecast_assumptions") or ""
+    by_sentence: dict[str, list[str]] = {}
+    for variant in document["variants"]:
+        if variant.get("forecast_assumptions"):
+            by_sentence.setdefault(variant["forecast_assumptions"], []).append(variant["variant"] or "base")
+    if len(by_sentence) <= 1:
+        return next(iter(by_sentence), "")
+    return " ".join(f"{', '.join(names)}: {sentence}" for sentence, names in by_sentence.items())
+
+
+def assumptions_footer(document: dict[str, Any]) -> str:
+    """:func:`assumptions_text` followed by a space, or nothing."""
+    text = assumptions_text(document)
+    return f"{text} " if text else ""
+
+
+def pessimistic_lines(document: dict[str, Any]) -> list[str]:
+    """The Markdown section on the recommendation under the pessimistic forecast (none without draws)."""
+    sentence = pessimistic_sentence(document)
+    return [] if sentence is None else ["", "## If the forecast is more pessimistic", "", sentence]
 
 
 def all_proven(document: dict[str, Any]) -> bool:

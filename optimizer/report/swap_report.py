@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from optimizer.forecast import assumptions_sentence
+from optimizer.plan import forecast_settings
 from optimizer.report.formatting import dollars, markdown_table, number, percent, render_rows_csv
 from optimizer.report.plan_report import outlook_to_dict
 from optimizer.swap import SwapOption, SwapResult
@@ -51,6 +53,7 @@ def swap_to_dict(result: SwapResult) -> dict[str, Any]:
         "options": [_option_dict(option, threshold) for option in result.options],
         "infeasible_options": [_option_dict(option, threshold) for option in result.infeasible],
         "recommendation": {"option": result.recommendation, "reason": result.reason},
+        "forecast_assumptions": assumptions_sentence(forecast_settings(result.scenario)),
     }
 
 
@@ -79,6 +82,7 @@ def render_swap_markdown(document: dict[str, Any]) -> str:
         for option in document["options"]
     ]
     lines.append(markdown_table(["Option", "Expected score", f"P(≥{threshold:g})", "Expected $", "Gain (10th–90th pct)", "P(better)"], rows, "lrrrrr"))
+    lines += ["", document["forecast_assumptions"]]
     lines += ["", "## Year-end projection", ""]
     projection_rows = [
         [

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from optimizer.report.compare_report import COMPARE_CSV_COLUMNS, compare_rows
-from optimizer.report.plan_report import PLAN_CSV_COLUMNS, plan_rows
+from optimizer.report.plan_report import PLAN_CSV_COLUMNS, pessimistic_sentence, plan_rows
 from optimizer.text_safety import EXCEL_CELL_CHARACTERS, cell_text, is_formula_like
 
 
@@ -83,6 +83,8 @@ def plan_workbook(document: dict[str, Any]) -> bytes:
         *({"item": f"expected adjustment at {case} scaling ($)", "value": value} for case, value in best["expected_payment_adjustment_dollars_by_scaling"].items()),
         {"item": "improvement activities", "value": ", ".join(best["improvement_activities"])},
         {"item": "draws", "value": document["draws"]},
+        {"item": "what the probabilities assume", "value": document["forecast_assumptions"]},
+        {"item": "on a pessimistic forecast", "value": pessimistic_sentence(document) or ""},
         *({"item": "reason", "value": reason} for reason in best.get("reasons", [])),
     ]
     _add_sheet(workbook, "Recommendation", ("item", "value"), summary)

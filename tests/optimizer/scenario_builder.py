@@ -71,11 +71,13 @@ def write_scenario(
     activities: Sequence[str] = ("IA_BE_6", "IA_PSPA_28", "IA_AHW_1", "IA_EPA_2"),
     scaling_factor: float = 0.178,
     optimize: Mapping[str, Any] | None = None,
+    forecast: Mapping[str, float] | None = None,
 ) -> Path:
     """Write ``<name>.toml`` and ``<name>.csv`` into ``folder``; returns the TOML's path.
 
     ``optimize`` holds the ``[optimize]`` keys (defaults: traditional MIPS only, expected score,
-    deterministic); ``cost_score`` / ``pi_score`` None reweight the category.
+    deterministic); ``forecast`` the ``[forecast]`` keys (default: none, the library's defaults);
+    ``cost_score`` / ``pi_score`` None reweight the category.
     """
     frame = pd.DataFrame(list(rows) if not isinstance(rows, pd.DataFrame) else rows)
     frame = frame[[column for column in CSV_COLUMNS if column in frame.columns]]
@@ -103,6 +105,8 @@ def write_scenario(
     lines += ["", "[improvement_activities]", f"available = {_toml(list(activities))}"]
     lines += ["", "[payment]", f"scaling_factor = {{ default = {scaling_factor!r} }}"]
     lines += ["", "[optimize]"] + [f"{key} = {_toml(value)}" for key, value in settings.items() if value is not None]
+    if forecast:
+        lines += ["", "[forecast]"] + [f"{key} = {_toml(value)}" for key, value in forecast.items()]
     path = folder / f"{name}.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
