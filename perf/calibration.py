@@ -66,10 +66,10 @@ from scipy.stats import norm
 from optimizer.catalog import fetch_year, read_catalog
 from optimizer.collection_types import ECQM, MEDICARE_PART_B_CLAIMS, MIPS_CQM
 from optimizer.forecast import NOT_SCORED, Forecast
-from optimizer.plan import evaluate_selection, plan_scenario
+from optimizer.planning.plan import evaluate_selection, plan_scenario
 from optimizer.rules.measure_points import PERCENTILE_KEYS
-from optimizer.scenario import TRADITIONAL, with_optimize_overrides
-from optimizer.workflow import load_scenario
+from optimizer.inputs.scenario import TRADITIONAL, with_optimize_overrides
+from optimizer.inputs.loading import load_scenario
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from family_medicine import hand_selection  # noqa: E402  (a sibling perf script)

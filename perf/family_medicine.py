@@ -24,15 +24,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from optimizer.brute_force import best_activities, feasible_selections
+from optimizer.selection.brute_force import best_activities, feasible_selections
 from optimizer.catalog import read_catalog
-from optimizer.pathways import read_pathway
-from optimizer.plan import evaluate_selection, outlook_of, plan_pathway, plan_scenario, prepare_forecast
-from optimizer.problem import pathway_candidates, selection_parts
-from optimizer.scenario import TRADITIONAL, Scenario, with_optimize_overrides
-from optimizer.scoring import fixed_categories
+from optimizer.scoring.pathways import read_pathway
+from optimizer.planning.plan import evaluate_selection, outlook_of, plan_pathway, plan_scenario, prepare_forecast
+from optimizer.selection.problem import pathway_candidates, selection_parts
+from optimizer.inputs.scenario import TRADITIONAL, Scenario, with_optimize_overrides
+from optimizer.scoring.selection_score import fixed_categories
 from optimizer.synthetic import family_medicine_measures, synthetic_baseline
-from optimizer.workflow import load_scenario
+from optimizer.inputs.loading import load_scenario
 
 PRACTICE = """performance_year = 2026
 title = "Synthetic family medicine (every family-medicine measure, made-up counts)"

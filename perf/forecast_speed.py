@@ -20,9 +20,9 @@ from pathlib import Path
 import optimizer
 from family_medicine import write_practice
 from optimizer.catalog import read_catalog
-from optimizer.plan import plan_scenario, prepare_forecast
+from optimizer.planning.plan import plan_scenario, prepare_forecast
 from optimizer.synthetic import family_medicine_measures, synthetic_baseline
-from optimizer.workflow import load_scenario
+from optimizer.inputs.loading import load_scenario
 
 
 def cpu_seconds(action, repeat: int) -> tuple[float, object]:

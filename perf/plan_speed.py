@@ -15,9 +15,9 @@ import statistics
 import time
 from pathlib import Path
 
-from optimizer.plan import evaluate_selection, plan_scenario, prepare_forecast
-from optimizer.scenario import with_optimize_overrides
-from optimizer.workflow import load_scenario
+from optimizer.planning.plan import evaluate_selection, plan_scenario, prepare_forecast
+from optimizer.inputs.scenario import with_optimize_overrides
+from optimizer.inputs.loading import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 

@@ -47,7 +47,7 @@ from optimizer.rules.measure_points import Benchmark, Outcome
 from optimizer.rules.parameters import Policy
 
 if TYPE_CHECKING:
-    from optimizer.candidates import Candidate
+    from optimizer.forecast.candidates import Candidate
 
 UNKNOWN_BENCHMARK = Benchmark((1, 10, 20, 30, 40, 50, 60, 70, 80, 90, 99), is_inverse=False)
 """Stand-in for a performance-period benchmark nobody can know yet: a flat benchmark scored at a

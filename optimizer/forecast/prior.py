@@ -36,7 +36,7 @@ FALLBACK_CONCENTRATION = 2.2
 """Concentration a + b of the Beta prior of rows whose percentiles are not a distribution: the median
 over the 2026 benchmark rows that are one (210 eCQM, MIPS CQM, claims and QCDR rate rows) of
 mean × (1 − mean) / variance − 1 of the distribution their percentiles describe (2.2; quartiles 1.2
-and 4.7: practices' rates are spread widely, often U-shaped). ``tests/optimizer/test_prior.py``
+and 4.7: practices' rates are spread widely, often U-shaped). ``tests/forecast/test_prior.py``
 recomputes it from the catalog."""
 
 BETA_LEVELS = np.linspace(0.0, 1.0, 201)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optimizer.candidates import benchmark_from_row
+from optimizer.forecast.candidates import benchmark_from_row
 from optimizer.rules.final_score import final_score
 from optimizer.rules.measure_points import benchmark_points
 from optimizer.rules.parameters import CATEGORIES, Policy
