@@ -17,12 +17,13 @@ from typing import Any
 import pandas as pd
 
 from optimizer.inputs.baseline import normalise_measure_id
-from optimizer.collection_types import ADMIN_CLAIMS, CAHPS, MEDICARE_PART_B_CLAIMS, ECQM
+from optimizer.collection_types import ADMIN_CLAIMS, CAHPS
 from optimizer.errors import InputError, clipped, quoted, raise_problems
 from optimizer.inputs.importers import read_baseline_files
 from optimizer.rules.improvement_activities import SPECIAL_STATUSES
 from optimizer.rules.parameters import Policy, policy_for_year
 from optimizer.rules.payment import ScalingFactors, scaling_factors
+from optimizer.scoring.facts import CostMeasureInput, CostSettings, InteroperabilitySettings
 from optimizer.inputs.scenario_file import (
     CATEGORY_MODES,
     FORECAST_LIMITS,  # noqa: F401 - re-exported: the [forecast] keys and ranges
@@ -57,35 +58,6 @@ class Practice:
     def has_special_status(self, policy: Policy) -> bool:
         """Small, rural, HPSA or non-patient-facing: one improvement activity is enough."""
         return self.is_small(policy) or any(status in SPECIAL_STATUSES for status in self.special_status)
-
-
-@dataclass(frozen=True)
-class CostMeasureInput:
-    """An expected cost measure result: the measure's value in its unit (dollars) and its cases."""
-
-    measure_id: str
-    expected_value: float
-    cases: int
-
-
-@dataclass(frozen=True)
-class CostSettings:
-    """The cost category: a given score, reweighted, or expected per-measure values."""
-
-    score: float | None = None
-    reweighted: bool = False
-    measures: tuple[CostMeasureInput, ...] = ()
-    prior_score: float | None = None
-    """Last year's cost category score [percent], for the category-level improvement score (with ``measures``)."""
-
-
-@dataclass(frozen=True)
-class InteroperabilitySettings:
-    """The PI category: a given score, reweighted, or measure results (rate [percent] or yes/no)."""
-
-    score: float | None = None
-    reweighted: bool = False
-    measures: Mapping[str, float | bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -618,15 +590,6 @@ def _check_baseline(baseline: pd.DataFrame, catalog: Any, file: str) -> tuple[pd
             message = "give the CAHPS summary survey measures (CAHPS_1 … CAHPS_11) as rows, not 321 itself"
             problems.append(InputError(message, **where, field="measure_id"))
     return baseline.copy(), problems
-
-
-def collection_type_allowed(collection_type: str, practice: Practice, policy: Policy) -> str | None:
-    """Why a practice may not use a collection type, or None when it may (rules file §12)."""
-    if collection_type == MEDICARE_PART_B_CLAIMS and not practice.is_small(policy):
-        return "Medicare Part B claims measures are for small practices only"
-    if collection_type == ECQM and not practice.cehrt:
-        return "eCQMs need certified EHR technology"
-    return None
 
 
 def what_if_variants(scenario: Scenario) -> list[Scenario]:

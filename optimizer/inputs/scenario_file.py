@@ -41,10 +41,9 @@ from optimizer.inputs.baseline import normalise_measure_id
 from optimizer.collection_types import COLLECTION_TYPES
 from optimizer.errors import InputError, clipped, quoted
 from optimizer.rules.improvement_activities import SPECIAL_STATUSES
-from optimizer.rules.parameters import PARAMETER_SOURCES, Policy
+from optimizer.rules.parameters import PARAMETER_SOURCES, TRADITIONAL, Policy
 from optimizer.rules.payment import scaling_factors
 
-TRADITIONAL = "traditional"
 OBJECTIVES: tuple[str, ...] = ("expected_payment", "expected_score", "threshold_probability")
 SOLVERS: tuple[str, ...] = ("highs", "cbc")
 CATEGORY_MODES: tuple[str, ...] = ("score", "reweighted", "measures")

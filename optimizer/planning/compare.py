@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.errors import MipsError
-from optimizer.planning.plan import PathwayPlan, Plan, evaluate_selection, plan_scenario, prepare_forecast
 from optimizer.inputs.scenario import Scenario, check_optimize_overrides, check_scenario, with_optimize_overrides
+from optimizer.planning.plan import PathwayPlan, Plan, evaluate_selection, plan_scenario, prepare_forecast
+from optimizer.planning.resolve import resolve
 
 
 @dataclass(frozen=True)
@@ -176,9 +177,10 @@ def _rescored(variant: Scenario, catalog: Any, overrides: Mapping[str, Any], bas
         )
     try:
         scenario = with_optimize_overrides(variant, overrides)
-        candidates, forecast = prepare_forecast(scenario, catalog)
+        resolved = resolve(scenario)
+        candidates, forecast = prepare_forecast(resolved, catalog)
         activities = base.plan.outlook.activities if base.plan.outlook is not None else ()
-        rescored = evaluate_selection(scenario, catalog, base.base_pathway, base.base_keys, activities, candidates, forecast)
+        rescored = evaluate_selection(resolved, catalog, base.base_pathway, base.base_keys, activities, candidates, forecast)
     except MipsError as error:
         return _failed(variant, error)
     return ComparedVariant(scenario, rescored, True, base.base_keys, base.base_pathway, None)

@@ -1,6 +1,9 @@
 """Plan a performance year: forecast, solve every pathway, re-score each plan by the rules, compare.
 
-``plan_scenario`` is the public entry point. Every selection the model returns is scored again on
+``plan_scenario`` is the public entry point. It resolves the scenario once
+(:func:`optimizer.planning.resolve.resolve`) and passes each stage only the values it takes: every
+other function here takes the :class:`~optimizer.planning.resolve.Resolved` values, not the
+scenario. Every selection the model returns is scored again on
 every draw with :func:`optimizer.scoring.selection_score.score_selection`; a difference from the model's objective
 beyond solver rounding raises :class:`ConsistencyError`, because it would mean the model and the
 rules disagree.
@@ -14,12 +17,17 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from optimizer.forecast.candidates import Candidate, benchmark_from_row, build_candidates
 from optimizer.collection_types import ADMIN_CLAIMS
 from optimizer.errors import ConsistencyError, InfeasibleError, InputError
 from optimizer.forecast import Forecast, ForecastSettings, forecast_candidates, pessimistic
-from optimizer.selection.model import SelectionProblem
+from optimizer.forecast.candidates import Candidate, benchmark_from_row, build_candidates
+from optimizer.inputs.scenario import Scenario
+from optimizer.planning.resolve import Resolved, resolve
+from optimizer.rules.measure_points import Benchmark
+from optimizer.rules.parameters import TRADITIONAL
 from optimizer.scoring.pathways import Pathway, read_pathway
+from optimizer.scoring.selection_score import FixedCategories, SelectionScore, activities_percent, fixed_categories, score_selection
+from optimizer.selection.model import SelectionProblem
 from optimizer.selection.problem import (
     PathwayCandidates,
     ProblemPart,
@@ -28,9 +36,6 @@ from optimizer.selection.problem import (
     pathway_candidates,
     selection_parts,
 )
-from optimizer.rules.measure_points import Benchmark
-from optimizer.inputs.scenario import TRADITIONAL, Scenario
-from optimizer.scoring.selection_score import FixedCategories, SelectionScore, activities_percent, fixed_categories, score_selection
 from optimizer.selection.solve import ENUMERATION, OUTER_APPROXIMATION, SelectionSolver, SolveResult
 
 CONSISTENCY_TOLERANCE = 1e-6
@@ -176,11 +181,6 @@ class Plan:
     pessimistic_check: PessimisticCheck | None = None
 
 
-def forecast_settings(scenario: Scenario) -> ForecastSettings:
-    """The forecast's draws and seed (``[optimize]``) and assumptions (``[forecast]``, else the defaults)."""
-    return ForecastSettings(draws=scenario.optimize.draws, seed=scenario.optimize.seed, **scenario.forecast)
-
-
 def proxy_benchmarks(candidates: Sequence[Candidate], catalog: object) -> dict[tuple[str, str], Benchmark]:
     """For candidates without a benchmark, the same measure's benchmark in another collection type."""
     proxies = {}
@@ -203,11 +203,11 @@ def outlook_of(
     split: PathwayCandidates,
     forecast: Forecast,
     fixed: FixedCategories,
-    scenario: Scenario,
+    resolved: Resolved,
     pathway: Pathway,
-    objective: str,
 ) -> Outlook:
-    """Score a selection on every draw with the rules."""
+    """Score a selection on every draw with the rules, and value it by the objective."""
+    practice, policy = resolved.practice, resolved.policy
     chosen = tuple(eligible[j] for j in selected)
     columns = [forecast.column(candidate.key) for candidate in chosen]
     points = forecast.points[:, columns]
@@ -216,12 +216,14 @@ def outlook_of(
         points,
         [candidate.is_priority for candidate in chosen],
         extra if extra.shape[1] else None,
-        activities_percent(attested, scenario, pathway),
+        activities_percent(attested, pathway, special_status=practice.special_status, policy=policy),
         fixed,
-        scenario,
         pathway,
+        practice=practice,
+        policy=policy,
+        scaling=resolved.scaling,
         measure_ids=[candidate.measure_id for candidate in chosen],
-        meets_data_completeness=[candidate.meets_data_completeness(scenario.policy) for candidate in chosen],
+        meets_data_completeness=[candidate.meets_data_completeness(policy) for candidate in chosen],
     )
     counted = np.asarray(score.quality.counted, dtype=bool).reshape(points.shape)
     scored = forecast.scored[:, columns]
@@ -236,7 +238,8 @@ def outlook_of(
         )
         for i, candidate in enumerate(chosen)
     )
-    value = float(np.mean(objective_values(np.atleast_1d(np.asarray(score.final.score, dtype=float)), objective, scenario)))
+    final_scores = np.atleast_1d(np.asarray(score.final.score, dtype=float))
+    value = float(np.mean(objective_values(final_scores, resolved.options, resolved.scaling, policy)))
     return Outlook(chosen, tuple(attested), score, value, measures, points)
 
 
@@ -250,23 +253,51 @@ def _check_consistency(model_value: float, outlook: Outlook, pathway: Pathway) -
         )
 
 
+def pathway_split(resolved: Resolved, candidates: Sequence[Candidate], pathway: Pathway, catalog: object) -> PathwayCandidates:
+    """The candidates a pathway allows, and why the others are out (:func:`optimizer.selection.problem.pathway_candidates`)."""
+    return pathway_candidates(candidates, pathway, catalog, practice=resolved.practice, policy=resolved.policy, options=resolved.options)
+
+
+def pathway_fixed_categories(resolved: Resolved, catalog: object, pathway: Pathway) -> FixedCategories:
+    """Cost and PI in a pathway (:func:`optimizer.scoring.selection_score.fixed_categories`)."""
+    return fixed_categories(
+        resolved.cost, resolved.interoperability, pathway, cehrt=resolved.practice.cehrt, policy=resolved.policy, catalog=catalog
+    )
+
+
+def pathway_parts(
+    resolved: Resolved, pathway: Pathway, split: PathwayCandidates, forecast: Forecast, fixed: FixedCategories, catalog: object
+) -> tuple[ProblemPart, ...]:
+    """A pathway's integer program in parts (:func:`optimizer.selection.problem.selection_parts`).
+
+    Raises
+    ------
+    InputError
+        When no selection can be built (no candidate left, a required measure not allowed).
+    """
+    return selection_parts(
+        pathway, split, forecast, fixed, catalog,
+        practice=resolved.practice, policy=resolved.policy, scaling=resolved.scaling, options=resolved.options,
+    )
+
+
 def plan_pathway(
-    scenario: Scenario,
+    resolved: Resolved,
     pathway: Pathway,
     candidates: Sequence[Candidate],
     forecast: Forecast,
     catalog: object,
-    objective: str,
 ) -> PathwayPlan:
     """Solve one pathway's integer program and re-score its answer (and runner-up) with the rules."""
     started = time.perf_counter()
-    split = pathway_candidates(candidates, pathway, catalog, scenario)
-    fixed = fixed_categories(scenario, catalog, pathway)
+    split = pathway_split(resolved, candidates, pathway, catalog)
+    fixed = pathway_fixed_categories(resolved, catalog, pathway)
     try:
-        parts = selection_parts(scenario, pathway, split, forecast, fixed, catalog, objective)
+        parts = pathway_parts(resolved, pathway, split, forecast, fixed, catalog)
     except InputError as error:
         return PathwayPlan(pathway, split, None, None, {}, infeasible_reason=error.reason)
-    solvers = [SelectionSolver(part.problem, scenario.optimize.solver, scenario.optimize.time_limit_seconds) for part in parts]
+    options = resolved.options
+    solvers = [SelectionSolver(part.problem, options.solver, options.time_limit_seconds) for part in parts]
     build_seconds = time.perf_counter() - started
     results = [solver.best() for solver in solvers]
     solved = [_Part(part, solver, result) for part, solver, result in zip(parts, solvers, results) if result.status != "infeasible"]
@@ -277,7 +308,7 @@ def plan_pathway(
         )
     solved.sort(key=lambda part: -part.result.objective)  # stable: the first part wins a tie
     winner = solved[0]
-    outlook = _rescored(winner.result, winner.part, split, forecast, fixed, scenario, pathway, objective)
+    outlook = _rescored(winner.result, winner.part, split, forecast, fixed, resolved, pathway)
     session = _Session(tuple(solved), fixed)
     solve = replace(winner.result, reported=winner.part.eligible_positions(winner.result.reported))
     return PathwayPlan(pathway, split, outlook, solve, winner.solver.statistics, build_seconds=build_seconds, session=session)
@@ -285,17 +316,17 @@ def plan_pathway(
 
 def _rescored(
     result: SolveResult, part: ProblemPart, split: PathwayCandidates, forecast: Forecast, fixed: FixedCategories,
-    scenario: Scenario, pathway: Pathway, objective: str,
+    resolved: Resolved, pathway: Pathway,
 ) -> Outlook:
     """The solver's selection scored by the rules, refusing any difference from the model's value."""
     attested = [part.problem.activity_ids[a] for a in result.attested]
     selected = part.eligible_positions(result.reported)
-    outlook = outlook_of(selected, attested, split.eligible, split, forecast, fixed, scenario, pathway, objective)
+    outlook = outlook_of(selected, attested, split.eligible, split, forecast, fixed, resolved, pathway)
     _check_consistency(result.objective, outlook, pathway)
     return outlook
 
 
-def with_runner_up(plan: PathwayPlan, forecast: Forecast, scenario: Scenario, objective: str) -> PathwayPlan:
+def with_runner_up(plan: PathwayPlan, forecast: Forecast, resolved: Resolved) -> PathwayPlan:
     """The plan with its runner-up: the best selection of other measures or collection types (the
     winning part's second best, or another part's best)."""
     if plan.session is None or plan.solve is None:
@@ -307,7 +338,7 @@ def with_runner_up(plan: PathwayPlan, forecast: Forecast, scenario: Scenario, ob
     if not contenders:
         return plan
     second, part = max(contenders, key=lambda contender: contender[0].objective)
-    runner_up = _rescored(second, part, plan.candidates, forecast, plan.session.fixed, scenario, plan.pathway, objective)
+    runner_up = _rescored(second, part, plan.candidates, forecast, plan.session.fixed, resolved, plan.pathway)
     return replace(plan, runner_up=runner_up)
 
 
@@ -324,11 +355,11 @@ def _why_infeasible(problem: SelectionProblem, split: PathwayCandidates) -> str:
     return "the constraints leave no feasible selection"
 
 
-def planned_pathways(scenario: Scenario, candidates: Sequence[Candidate], catalog: object) -> list[Pathway]:
+def planned_pathways(resolved: Resolved, candidates: Sequence[Candidate], catalog: object) -> list[Pathway]:
     """Traditional MIPS and every MVP with at least one candidate measure (or the scenario's list)."""
-    policy = scenario.policy
-    if scenario.optimize.pathways is not None:
-        return [read_pathway(catalog, pathway_id, policy) for pathway_id in scenario.optimize.pathways]
+    policy = resolved.policy
+    if resolved.pathways is not None:
+        return [read_pathway(catalog, pathway_id, policy) for pathway_id in resolved.pathways]
     measure_ids = {candidate.measure_id for candidate in candidates}
     pathways = [read_pathway(catalog, TRADITIONAL, policy)]
     for mvp_id in catalog.mvps["mvp_id"]:  # type: ignore[attr-defined]
@@ -339,20 +370,20 @@ def planned_pathways(scenario: Scenario, candidates: Sequence[Candidate], catalo
 
 
 def prepare_forecast(
-    scenario: Scenario,
+    resolved: Resolved,
     catalog: object,
     year_to_date: dict[tuple[str, str], tuple[float, float, float]] | None = None,
     settings: ForecastSettings | None = None,
     candidates: Sequence[Candidate] | None = None,
 ) -> tuple[list[Candidate], Forecast]:
-    """The scenario's candidates and their forecast draws (optionally from year-to-date counts, other
+    """The baseline's candidates and their forecast draws (optionally from year-to-date counts, other
     settings than the scenario's, or candidates already built)."""
-    candidates = list(candidates) if candidates is not None else build_candidates(catalog, scenario.baseline, scenario.policy)
+    candidates = list(candidates) if candidates is not None else build_candidates(catalog, resolved.baseline, resolved.policy)
     forecast = forecast_candidates(
         candidates,
-        small_practice=scenario.small_practice,
-        policy=scenario.policy,
-        settings=settings or forecast_settings(scenario),
+        small_practice=resolved.practice.small_practice,
+        policy=resolved.policy,
+        settings=settings or resolved.forecast,
         proxies=proxy_benchmarks(candidates, catalog),
         year_to_date=year_to_date,
     )
@@ -360,7 +391,7 @@ def prepare_forecast(
 
 
 def evaluate_selection(
-    scenario: Scenario,
+    resolved: Resolved,
     catalog: object,
     pathway_id: str,
     keys: Sequence[tuple[str, str]],
@@ -369,8 +400,8 @@ def evaluate_selection(
     forecast: Forecast,
 ) -> PathwayPlan:
     """Re-score a fixed selection (no optimisation) in a pathway; infeasible when a measure is not allowed."""
-    pathway = read_pathway(catalog, pathway_id, scenario.policy)
-    split = pathway_candidates(candidates, pathway, catalog, scenario)
+    pathway = read_pathway(catalog, pathway_id, resolved.policy)
+    split = pathway_split(resolved, candidates, pathway, catalog)
     positions = {candidate.key: position for position, candidate in enumerate(split.pool)}
     missing = [key for key in keys if key not in positions]
     if missing:
@@ -379,18 +410,18 @@ def evaluate_selection(
         return PathwayPlan(pathway, split, None, None, {}, infeasible_reason=f"cannot report {detail}")
     pool = split.pool
     selected = [positions[key] for key in keys]
-    fixed = fixed_categories(scenario, catalog, pathway)
+    fixed = pathway_fixed_categories(resolved, catalog, pathway)
     allowed = [activity for activity in activities if pathway.activity_ids is None or activity in pathway.activity_ids]
-    outlook = outlook_of(selected, allowed, pool, split, forecast, fixed, scenario, pathway, scenario.optimize.objective)
+    outlook = outlook_of(selected, allowed, pool, split, forecast, fixed, resolved, pathway)
     return PathwayPlan(pathway, split, outlook, None, {})
 
 
-def rescored_on(outlook: Outlook, plan: PathwayPlan, forecast: Forecast, scenario: Scenario, catalog: object, objective: str) -> Outlook:
+def rescored_on(outlook: Outlook, plan: PathwayPlan, forecast: Forecast, resolved: Resolved, catalog: object) -> Outlook:
     """A pathway's selection scored by the rules on other draws."""
     positions = {candidate.key: position for position, candidate in enumerate(plan.candidates.eligible)}
-    fixed = plan.session.fixed if plan.session is not None else fixed_categories(scenario, catalog, plan.pathway)
+    fixed = plan.session.fixed if plan.session is not None else pathway_fixed_categories(resolved, catalog, plan.pathway)
     selected = [positions[candidate.key] for candidate in outlook.selected]
-    return outlook_of(selected, outlook.activities, plan.candidates.eligible, plan.candidates, forecast, fixed, scenario, plan.pathway, objective)
+    return outlook_of(selected, outlook.activities, plan.candidates.eligible, plan.candidates, forecast, fixed, resolved, plan.pathway)
 
 
 def _same_selection(first: Outlook, second: Outlook) -> bool:
@@ -398,7 +429,7 @@ def _same_selection(first: Outlook, second: Outlook) -> bool:
 
 
 def check_pessimistic(
-    scenario: Scenario,
+    resolved: Resolved,
     catalog: object,
     candidates: Sequence[Candidate],
     plans: Sequence[PathwayPlan],
@@ -412,20 +443,19 @@ def check_pessimistic(
     are re-scored on them."""
     if recommended.outlook is None or forecast.settings.draws == 0:
         return None
-    objective = scenario.optimize.objective
     settings = pessimistic(forecast.settings)
-    _, draws = prepare_forecast(scenario, catalog, year_to_date, settings=settings, candidates=candidates)
-    mine = rescored_on(recommended.outlook, recommended, draws, scenario, catalog, objective)
-    runner_up = None if recommended.runner_up is None else rescored_on(recommended.runner_up, recommended, draws, scenario, catalog, objective)
+    _, draws = prepare_forecast(resolved, catalog, year_to_date, settings=settings, candidates=candidates)
+    mine = rescored_on(recommended.outlook, recommended, draws, resolved, catalog)
+    runner_up = None if recommended.runner_up is None else rescored_on(recommended.runner_up, recommended, draws, resolved, catalog)
     contenders = [] if runner_up is None else [(runner_up, recommended.pathway.pathway_id)]
     replanned = recommended.solve is not None and recommended.solve.method in (OUTER_APPROXIMATION, ENUMERATION)
     if replanned:
-        again = plan_pathway(scenario, recommended.pathway, candidates, draws, catalog, objective)
+        again = plan_pathway(resolved, recommended.pathway, candidates, draws, catalog)
         if again.outlook is not None and not _same_selection(again.outlook, mine):
             contenders.append((again.outlook, recommended.pathway.pathway_id))
     for plan in plans:
         if plan.outlook is not None and plan.pathway.pathway_id != recommended.pathway.pathway_id:
-            contenders.append((rescored_on(plan.outlook, plan, draws, scenario, catalog, objective), plan.pathway.pathway_id))
+            contenders.append((rescored_on(plan.outlook, plan, draws, resolved, catalog), plan.pathway.pathway_id))
     better, better_pathway = max(contenders, key=lambda contender: contender[0].objective_value, default=(None, None))
     if better is not None and better.objective_value <= mine.objective_value:
         better, better_pathway = None, None
@@ -440,33 +470,35 @@ def plan_scenario(
 ) -> Plan:
     """Plan every pathway of the scenario and recommend the best by its objective.
 
+    The scenario is resolved here, once, into the values the stages below take.
+
     Raises
     ------
     InfeasibleError
         When no pathway has a feasible selection.
     """
     started = time.perf_counter()
-    objective = scenario.optimize.objective
-    candidates, forecast = prepare_forecast(scenario, catalog, year_to_date)
-    pathways = planned_pathways(scenario, candidates, catalog)
+    resolved = resolve(scenario)
+    candidates, forecast = prepare_forecast(resolved, catalog, year_to_date)
+    pathways = planned_pathways(resolved, candidates, catalog)
     plans = []
     for position, pathway in enumerate(pathways):
         if progress is not None:
             progress(f"planning {pathway.pathway_id} ({position + 1}/{len(pathways)})")
-        plans.append(plan_pathway(scenario, pathway, candidates, forecast, catalog, objective))
+        plans.append(plan_pathway(resolved, pathway, candidates, forecast, catalog))
     feasible = [plan for plan in plans if plan.feasible]
     if not feasible:
         reasons = "; ".join(f"{plan.pathway.pathway_id}: {plan.infeasible_reason}" for plan in plans)
         raise InfeasibleError(f"no pathway has a feasible selection ({reasons})")
     best = max(feasible, key=lambda plan: (plan.outlook.objective_value, plan.pathway.pathway_id == TRADITIONAL))  # type: ignore[union-attr]
-    best_with_runner_up = with_runner_up(best, forecast, scenario, objective)
+    best_with_runner_up = with_runner_up(best, forecast, resolved)
     plans = [best_with_runner_up if plan is best else plan for plan in plans]
     if progress is not None:
         progress("checking the recommendation under a pessimistic forecast")
-    check = check_pessimistic(scenario, catalog, candidates, plans, best_with_runner_up, forecast, year_to_date)
+    check = check_pessimistic(resolved, catalog, candidates, plans, best_with_runner_up, forecast, year_to_date)
     return Plan(
         scenario=scenario,
-        objective=objective,
+        objective=resolved.options.objective,
         forecast=forecast,
         pathways=tuple(plans),
         recommended=best_with_runner_up,

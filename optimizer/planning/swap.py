@@ -24,14 +24,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from optimizer.inputs.importers import read_baseline_files
-from optimizer.forecast.candidates import Candidate
 from optimizer.collection_types import ADMIN_CLAIMS, CAHPS, MEDICARE_PART_B_CLAIMS
 from optimizer.errors import InputError
-from optimizer.planning.plan import PathwayPlan, evaluate_selection, plan_pathway, prepare_forecast
-from optimizer.scoring.pathways import read_pathway
-from optimizer.selection.problem import objective_values, pathway_candidates, reporting_rule
+from optimizer.forecast.candidates import Candidate
+from optimizer.inputs.importers import read_baseline_files
 from optimizer.inputs.scenario import Scenario, check_scenario
+from optimizer.planning.plan import PathwayPlan, evaluate_selection, pathway_split, plan_pathway, prepare_forecast
+from optimizer.planning.resolve import Resolved, resolve
+from optimizer.scoring.pathways import read_pathway
+from optimizer.selection.problem import objective_values, reporting_rule
 
 SWAP_CONFIDENCE = 0.6
 """Recommend a change only when it beats keeping the plan in at least this share of the draws."""
@@ -129,20 +130,22 @@ def evaluate_swaps(scenario: Scenario, catalog: Any, ytd_path: Path, as_of: str 
     if as_of is not None:
         months = _months_from_date(as_of, scenario.performance_year)
     scenario = check_scenario(_with_year_to_date(scenario, ytd), catalog)
+    resolved = resolve(scenario)
     year_to_date = {
         (r.measure_id, r.collection_type): (float(r.performance_met), float(r.case_count), months if as_of else float(r.period_months))
         for r in ytd.itertuples()
         if r.collection_type not in (CAHPS, ADMIN_CLAIMS)
     }
-    candidates, forecast = prepare_forecast(scenario, catalog, year_to_date)
+    candidates, forecast = prepare_forecast(resolved, catalog, year_to_date)
     pathway_id = scenario.pathway
     activities = scenario.improvement_activities.attested
     current = tuple(scenario.reported)
-    keep = evaluate_selection(scenario, catalog, pathway_id, current, activities, candidates, forecast)
+    keep = evaluate_selection(resolved, catalog, pathway_id, current, activities, candidates, forecast)
     if keep.outlook is None:
         raise InputError(f"the current plan cannot be scored: {keep.infeasible_reason}", file=str(scenario.file), field="quality.reported")
-    pathway = read_pathway(catalog, pathway_id, scenario.policy)
-    split = pathway_candidates(candidates, pathway, catalog, scenario)
+    pathway = read_pathway(catalog, pathway_id, resolved.policy)
+    split = pathway_split(resolved, candidates, pathway, catalog)
+    evaluation = _Evaluation(resolved, catalog, pathway_id, candidates, forecast, current)
     claims_codes = dict(zip(zip(scenario.baseline["measure_id"], scenario.baseline["collection_type"], strict=True), scenario.baseline["codes_on_claims"], strict=True))
     reported_measures = {measure_id for measure_id, _ in current}
     rule = reporting_rule(split.pool)
@@ -156,7 +159,7 @@ def evaluate_swaps(scenario: Scenario, catalog: Any, ytd_path: Path, as_of: str 
             infeasible.append(SwapOption(f"{verb} {candidate.label}", "swap", (), (candidate.label,), None, problem))
             continue
         if candidate.measure_id not in reported_measures:
-            options.append(_option(f"add {candidate.label} as a hedge", "add", (), (candidate,), current, scenario, catalog, candidates, forecast, activities))
+            options.append(evaluation.option(f"add {candidate.label} as a hedge", "add", (), (candidate,), activities))
         for removed in current:
             if candidate.measure_id in reported_measures and removed[0] != candidate.measure_id:
                 continue  # one collection type per measure: a reported measure can only change its own type
@@ -165,53 +168,64 @@ def evaluate_swaps(scenario: Scenario, catalog: Any, ytd_path: Path, as_of: str 
             if rule == "outcome" and not any(c.is_outcome for c in chosen):
                 infeasible.append(SwapOption(f"swap {removed[0]} ({removed[1]}) for {candidate.label}", "swap", (f"{removed[0]} ({removed[1]})",), (candidate.label,), None, "it drops the only outcome measure"))
                 continue
-            options.append(_option(f"swap {removed[0]} ({removed[1]}) for {candidate.label}", "swap", (removed,), (candidate,), current, scenario, catalog, candidates, forecast, activities))
+            options.append(evaluation.option(f"swap {removed[0]} ({removed[1]}) for {candidate.label}", "swap", (removed,), (candidate,), activities))
     blocked = [c.key for c in newcomers if midyear_feasibility(c, bool(claims_codes.get(c.key, False))) is not None]
-    replan = _replan(scenario, catalog, candidates, forecast, blocked, pathway_id)
+    replan = _replan(resolved, catalog, candidates, forecast, blocked, pathway_id)
     if replan is not None and replan.outlook is not None:
         keys = tuple(c.key for c in replan.outlook.selected)
         if set(keys) != set(current):
             added = tuple(c for c in replan.outlook.selected if c.key not in current)
             removed = tuple(key for key in current if key not in keys)
             name = f"re-plan: swap {', '.join(f'{m} ({c})' for m, c in removed) or 'nothing'} for {', '.join(c.label for c in added)}"
-            options.append(_option(name, "replan", removed, added, current, scenario, catalog, candidates, forecast, replan.outlook.activities))
-    scored = [_with_gains(option, keep, scenario) for option in options if option.plan is not None and option.plan.outlook is not None]
+            options.append(evaluation.option(name, "replan", removed, added, replan.outlook.activities))
+    scored = [_with_gains(option, keep, resolved) for option in options if option.plan is not None and option.plan.outlook is not None]
     scored.sort(key=lambda option: -option.plan.outlook.objective_value)  # type: ignore[union-attr]
-    recommendation, reason = _recommend(scored, scenario)
-    projections = _projections(scenario, forecast, current, split.eligible)
+    recommendation, reason = _recommend(scored, resolved.options.objective)
+    projections = _projections(forecast, current, split.eligible)
     shown = scored[:OPTIONS_SHOWN] + [option for option in scored[OPTIONS_SHOWN:] if option.action == "keep"]
     return SwapResult(scenario, as_of, months, tuple(shown), tuple(infeasible), projections, recommendation, reason)
 
 
-def _option(
-    name: str, action: str, removed: Sequence[tuple[str, str]], added: Sequence[Candidate], current: Sequence[tuple[str, str]],
-    scenario: Scenario, catalog: Any, candidates: Sequence[Candidate], forecast: Any, activities: Sequence[str],
-) -> SwapOption:
-    keys = tuple(key for key in current if key not in removed) + tuple(c.key for c in added)
-    plan = evaluate_selection(scenario, catalog, scenario.pathway, keys, activities, candidates, forecast)
-    return SwapOption(name, action, tuple(f"{m} ({c})" for m, c in removed), tuple(c.label for c in added), plan, plan.infeasible_reason)
+@dataclass(frozen=True)
+class _Evaluation:
+    """What every option of one swap run is scored against: the resolved scenario, the shared draws, the current plan."""
+
+    resolved: Resolved
+    catalog: Any
+    pathway_id: str
+    candidates: Sequence[Candidate]
+    forecast: Any
+    current: Sequence[tuple[str, str]]
+
+    def option(
+        self, name: str, action: str, removed: Sequence[tuple[str, str]], added: Sequence[Candidate], activities: Sequence[str]
+    ) -> SwapOption:
+        """The current plan with ``removed`` taken out and ``added`` put in, scored on the shared draws."""
+        keys = tuple(key for key in self.current if key not in removed) + tuple(c.key for c in added)
+        plan = evaluate_selection(self.resolved, self.catalog, self.pathway_id, keys, activities, self.candidates, self.forecast)
+        return SwapOption(name, action, tuple(f"{m} ({c})" for m, c in removed), tuple(c.label for c in added), plan, plan.infeasible_reason)
 
 
-def _replan(scenario: Scenario, catalog: Any, candidates: Sequence[Candidate], forecast: Any, blocked: list[tuple[str, str]], pathway_id: str) -> PathwayPlan | None:
-    settings = replace(scenario.optimize, exclude=tuple(scenario.optimize.exclude) + tuple((m, c) for m, c in blocked))
-    constrained = replace(scenario, optimize=settings)
-    pathway = read_pathway(catalog, pathway_id, scenario.policy)
-    plan = plan_pathway(constrained, pathway, candidates, forecast, catalog, scenario.optimize.objective)
+def _replan(resolved: Resolved, catalog: Any, candidates: Sequence[Candidate], forecast: Any, blocked: list[tuple[str, str]], pathway_id: str) -> PathwayPlan | None:
+    options = replace(resolved.options, exclude=tuple(resolved.options.exclude) + tuple((m, c) for m, c in blocked))
+    constrained = replace(resolved, options=options)
+    pathway = read_pathway(catalog, pathway_id, resolved.policy)
+    plan = plan_pathway(constrained, pathway, candidates, forecast, catalog)
     return plan if plan.feasible else None
 
 
-def _per_draw_objective(plan: PathwayPlan, scenario: Scenario) -> np.ndarray:
-    return objective_values(plan.outlook.final_scores, scenario.optimize.objective, scenario)  # type: ignore[union-attr]
+def _per_draw_objective(plan: PathwayPlan, resolved: Resolved) -> np.ndarray:
+    return objective_values(plan.outlook.final_scores, resolved.options, resolved.scaling, resolved.policy)  # type: ignore[union-attr]
 
 
-def _with_gains(option: SwapOption, keep: PathwayPlan, scenario: Scenario) -> SwapOption:
-    gain_objective = _per_draw_objective(option.plan, scenario) - _per_draw_objective(keep, scenario)  # type: ignore[arg-type]
+def _with_gains(option: SwapOption, keep: PathwayPlan, resolved: Resolved) -> SwapOption:
+    gain_objective = _per_draw_objective(option.plan, resolved) - _per_draw_objective(keep, resolved)  # type: ignore[arg-type]
     dollars = option.plan.outlook.score.payment_dollars["default"]  # type: ignore[union-attr]
     gain_dollars = np.atleast_1d(dollars - keep.outlook.score.payment_dollars["default"])  # type: ignore[union-attr]
     return replace(option, gain_objective=np.atleast_1d(gain_objective), gain_dollars=gain_dollars)
 
 
-def _recommend(options: list[SwapOption], scenario: Scenario) -> tuple[str, str]:
+def _recommend(options: list[SwapOption], objective: str) -> tuple[str, str]:
     best = options[0]
     if best.action == "keep":
         return best.name, "no feasible change raises the expected objective"
@@ -221,14 +235,14 @@ def _recommend(options: list[SwapOption], scenario: Scenario) -> tuple[str, str]
         return "keep the current plan", (
             f"the best change ({best.name}) is better in only {probability:.0%} of scenarios (below {SWAP_CONFIDENCE:.0%})"
         )
-    if gain < SWAP_MINIMUM_GAIN_DOLLARS and scenario.optimize.objective == "expected_payment":
+    if gain < SWAP_MINIMUM_GAIN_DOLLARS and objective == "expected_payment":
         return "keep the current plan", (
             f"the best change ({best.name}) gains only ${gain:,.0f} a year on average (below ${SWAP_MINIMUM_GAIN_DOLLARS:,.0f})"
         )
     return best.name, f"better in {probability:.0%} of scenarios, ${gain:,.0f} a year more on average"
 
 
-def _projections(scenario: Scenario, forecast: Any, current: Sequence[tuple[str, str]], eligible: Sequence[Candidate]) -> tuple[dict[str, Any], ...]:
+def _projections(forecast: Any, current: Sequence[tuple[str, str]], eligible: Sequence[Candidate]) -> tuple[dict[str, Any], ...]:
     rows = []
     keys = list(current) + [c.key for c in eligible if c.key not in current]
     for key in keys:

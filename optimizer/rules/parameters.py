@@ -25,6 +25,9 @@ PROMOTING_INTEROPERABILITY = "promoting_interoperability"
 CATEGORIES: tuple[str, ...] = (QUALITY, COST, IMPROVEMENT_ACTIVITIES, PROMOTING_INTEROPERABILITY)
 """The four performance categories, in the order CMS lists them."""
 
+TRADITIONAL = "traditional"
+"""The pathway id of traditional MIPS (an MVP's id is CMS's, such as ``M0005``)."""
+
 
 def _frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
     return MappingProxyType(dict(mapping))

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from optimizer.collection_types import ADMIN_CLAIMS, ECQM, MEDICARE_PART_B_CLAIMS
 from optimizer.forecast.candidates import CAHPS_MEASURE_ID, Candidate
-from optimizer.collection_types import ADMIN_CLAIMS
-from optimizer.rules.parameters import Policy
-from optimizer.inputs.scenario import TRADITIONAL, Practice, collection_type_allowed
+from optimizer.rules.parameters import TRADITIONAL, Policy
+from optimizer.scoring.facts import PracticeFacts
 
 TRADITIONAL_ADMIN_CLAIMS_MEASURES: tuple[str, ...] = ("479",)
 """Administrative-claims quality measures CMS adds to traditional MIPS (rules file §2.9: 479 for
@@ -89,9 +89,16 @@ def read_pathway(catalog: object, pathway_id: str, policy: Policy) -> Pathway:
     return mvp_pathway(catalog, pathway_id, policy)
 
 
-def candidate_exclusion(
-    candidate: Candidate, pathway: Pathway, catalog: object, practice: Practice, policy: Policy
-) -> str | None:
+def collection_type_allowed(collection_type: str, practice: PracticeFacts) -> str | None:
+    """Why a practice may not use a collection type, or None when it may (docs/rules-2026.md §12)."""
+    if collection_type == MEDICARE_PART_B_CLAIMS and not practice.small_practice:
+        return "Medicare Part B claims measures are for small practices only"
+    if collection_type == ECQM and not practice.cehrt:
+        return "eCQMs need certified EHR technology"
+    return None
+
+
+def candidate_exclusion(candidate: Candidate, pathway: Pathway, catalog: object, practice: PracticeFacts) -> str | None:
     """Why a candidate cannot be reported in a pathway (None when it can)."""
     measure = catalog.quality_measure(candidate.measure_id)  # type: ignore[attr-defined]
     if candidate.collection_type == ADMIN_CLAIMS:
@@ -103,10 +110,10 @@ def candidate_exclusion(
             return f"{candidate.measure_id} is not in MVP {pathway.pathway_id}"
     elif not bool(measure["is_traditional_mips"]) and candidate.measure_id != CAHPS_MEASURE_ID:
         return f"{candidate.measure_id} is for MVPs only, not traditional MIPS"
-    return collection_type_allowed(candidate.collection_type, practice, policy)
+    return collection_type_allowed(candidate.collection_type, practice)
 
 
-def extra_scored_measures(candidates: Iterable[Candidate], pathway: Pathway, practice: Practice, policy: Policy) -> list[Candidate]:
+def extra_scored_measures(candidates: Iterable[Candidate], pathway: Pathway, practice: PracticeFacts, policy: Policy) -> list[Candidate]:
     """Measures CMS scores beyond the reported ones: 479 in traditional MIPS (groups of 16+),
     or an MVP's population-health measures (rules file §2.9, §6, §11)."""
     wanted = pathway.population_health_measure_ids if pathway.is_mvp else TRADITIONAL_ADMIN_CLAIMS_MEASURES

@@ -1,4 +1,4 @@
-"""Turn a scenario, a pathway and a forecast into the numbers of its integer program.
+"""Turn a pathway, its candidates' forecast and the resolved options into the numbers of its integer program.
 
 Everything the model needs comes from the rules here: eligibility (§12), the reporting rule
 (§2.10), the quality pieces per draw (denominator, bonus, improvement), category weights,
@@ -12,11 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.forecast.candidates import Candidate
 from optimizer.errors import InputError
 from optimizer.forecast import Forecast
-from optimizer.selection.model import SelectionProblem
-from optimizer.scoring.pathways import Pathway, candidate_exclusion, extra_scored_measures
+from optimizer.forecast.candidates import Candidate
 from optimizer.rules import (
     COST,
     IMPROVEMENT_ACTIVITIES,
@@ -34,9 +32,14 @@ from optimizer.rules import (
     small_practice_bonus,
 )
 from optimizer.rules.improvement_activities import IMPROVEMENT_ACTIVITIES_MAXIMUM
-from optimizer.rules.piecewise import LinearPiece
-from optimizer.inputs.scenario import Scenario
+from optimizer.rules.parameters import Policy
+from optimizer.rules.payment import ScalingFactors
+from optimizer.rules.piecewise import LinearPiece, evaluate
+from optimizer.scoring.facts import PracticeFacts
+from optimizer.scoring.pathways import Pathway, candidate_exclusion, extra_scored_measures
 from optimizer.scoring.selection_score import FixedCategories
+from optimizer.selection.model import SelectionProblem
+from optimizer.selection.options import SelectionOptions
 
 PAYMENT_UNIT = 100.0
 """The payment objective is in basis points of Part B payments (percent × 100) inside the model."""
@@ -63,27 +66,31 @@ class PathwayCandidates:
 
 
 def pathway_candidates(
-    candidates: Sequence[Candidate], pathway: Pathway, catalog: object, scenario: Scenario
+    candidates: Sequence[Candidate],
+    pathway: Pathway,
+    catalog: object,
+    *,
+    practice: PracticeFacts,
+    policy: Policy,
+    options: SelectionOptions,
 ) -> PathwayCandidates:
     """Split the candidates for a pathway: CMS eligibility first (the pool), then the user's limits."""
-    policy = scenario.policy
-    settings = scenario.optimize
     pool, excluded = [], []
     for candidate in candidates:
-        reason = candidate_exclusion(candidate, pathway, catalog, scenario.practice, policy)
+        reason = candidate_exclusion(candidate, pathway, catalog, practice)
         if reason is None:
             pool.append(candidate)
         elif candidate.collection_type != "admin_claims" or candidate.measure_id in pathway.admin_claims_measure_ids:
             excluded.append((candidate, reason))
     eligible = []
     for candidate in pool:
-        if _matches(candidate, settings.exclude):
+        if _matches(candidate, options.exclude):
             excluded.append((candidate, "excluded in [optimize] exclude"))
-        elif settings.collection_types is not None and candidate.collection_type not in settings.collection_types:
+        elif options.collection_types is not None and candidate.collection_type not in options.collection_types:
             excluded.append((candidate, f"{candidate.collection_type} is not in [optimize] collection_types"))
         else:
             eligible.append(candidate)
-    extra = extra_scored_measures(candidates, pathway, scenario.practice, policy)
+    extra = extra_scored_measures(candidates, pathway, practice, policy)
     return PathwayCandidates(tuple(eligible), tuple(pool), tuple(excluded), tuple(extra))
 
 
@@ -117,12 +124,12 @@ def combined_extra(extra: np.ndarray, pathway: Pathway) -> tuple[np.ndarray, np.
     return np.nansum(extra, axis=1) if extra.shape[1] else np.zeros(extra.shape[0]), np.isfinite(extra).sum(axis=1)
 
 
-def available_activities(scenario: Scenario, pathway: Pathway, catalog: object) -> tuple[str, ...]:
-    """Activities the plan may attest in the pathway: the scenario's ``available`` list, allowed by the pathway."""
+def available_activities(available: Sequence[str], pathway: Pathway, catalog: object) -> tuple[str, ...]:
+    """Activities the plan may attest in the pathway: the ``available`` ones the pathway allows."""
     activities = catalog.improvement_activities  # type: ignore[attr-defined]
     traditional = set(activities.loc[activities["is_traditional_mips"], "measure_id"])
     allowed = []
-    for activity_id in scenario.improvement_activities.available:
+    for activity_id in available:
         if pathway.activity_ids is not None:
             if activity_id in pathway.activity_ids:
                 allowed.append(activity_id)
@@ -131,11 +138,11 @@ def available_activities(scenario: Scenario, pathway: Pathway, catalog: object) 
     return tuple(allowed)
 
 
-def objective_pieces(objective: str, scenario: Scenario) -> tuple[tuple[LinearPiece, ...], float]:
+def objective_pieces(options: SelectionOptions, scaling: ScalingFactors, policy: Policy) -> tuple[tuple[LinearPiece, ...], float]:
     """The value of a final score in the objective's unit, and the weight of the expected score as a tie-break."""
-    policy = scenario.policy
+    objective = options.objective
     if objective == "expected_payment":
-        pieces = payment_adjustment_pieces(scenario.scaling.default, policy)
+        pieces = payment_adjustment_pieces(scaling.default, policy)
         scaled = tuple(
             LinearPiece(p.lower, p.upper, p.lower_included, p.upper_included, p.slope * PAYMENT_UNIT, p.intercept * PAYMENT_UNIT)
             for p in pieces
@@ -148,14 +155,12 @@ def objective_pieces(objective: str, scenario: Scenario) -> tuple[tuple[LinearPi
     return (
         LinearPiece(0.0, threshold, True, False, 0.0, 0.0),
         LinearPiece(threshold, top, True, True, 0.0, 1.0),
-    ), threshold_secondary_weight(scenario.optimize.draws)
+    ), threshold_secondary_weight(options.draws)
 
 
-def objective_values(final_scores: np.ndarray, objective: str, scenario: Scenario) -> np.ndarray:
+def objective_values(final_scores: np.ndarray, options: SelectionOptions, scaling: ScalingFactors, policy: Policy) -> np.ndarray:
     """Per draw, the objective's value of re-scored final scores (the model's objective, from the rules)."""
-    from optimizer.rules.piecewise import evaluate
-
-    pieces, secondary = objective_pieces(objective, scenario)
+    pieces, secondary = objective_pieces(options, scaling, policy)
     return evaluate(pieces, final_scores) + secondary * final_scores
 
 
@@ -183,25 +188,27 @@ class ProblemPart:
         return tuple(self.columns[j] for j in selection)
 
 
-def no_candidate_reason(split: PathwayCandidates, scenario: Scenario) -> str:
+def no_candidate_reason(split: PathwayCandidates, options: SelectionOptions) -> str:
     """Why a pathway has no candidate measure left: CMS's eligibility, or which ``[optimize]`` filter."""
     if not split.pool:
         return "no candidate measure: none of the baseline's measures can be reported in this pathway"
-    settings = scenario.optimize
-    if all(_matches(candidate, settings.exclude) for candidate in split.pool):
+    if all(_matches(candidate, options.exclude) for candidate in split.pool):
         return "no candidate measure after [optimize] exclude"
-    kinds = ", ".join(settings.collection_types or ())
+    kinds = ", ".join(options.collection_types or ())
     return f"no candidate measure after the collection-type filter ([optimize] collection_types = {kinds})"
 
 
 def selection_parts(
-    scenario: Scenario,
     pathway: Pathway,
     split: PathwayCandidates,
     forecast: Forecast,
     fixed: FixedCategories,
     catalog: object,
-    objective: str,
+    *,
+    practice: PracticeFacts,
+    policy: Policy,
+    scaling: ScalingFactors,
+    options: SelectionOptions,
 ) -> tuple[ProblemPart, ...]:
     """A pathway's integer program as parts whose feasible selections, together, are every selection
     the pathway allows, each part valued exactly as the rules score its selections.
@@ -221,14 +228,12 @@ def selection_parts(
         When no candidate is left (:func:`no_candidate_reason`) or no part can be built (a required
         measure cannot be reported in the pathway).
     """
-    policy = scenario.policy
-    settings = scenario.optimize
     eligible = split.eligible
     if not eligible:
-        raise InputError(no_candidate_reason(split, scenario))
+        raise InputError(no_candidate_reason(split, options))
     required = pathway.required_measures
-    hedge = max(0, settings.max_quality_measures - policy.traditional_required_measures)
-    user_maximum = settings.max_quality_measures if not pathway.is_mvp else required + hedge
+    hedge = max(0, options.max_quality_measures - policy.traditional_required_measures)
+    user_maximum = options.max_quality_measures if not pathway.is_mvp else required + hedge
 
     def sizes(columns: Sequence[int]) -> tuple[int, int]:
         maximum = min(user_maximum, len({eligible[j].measure_id for j in columns}))
@@ -236,7 +241,7 @@ def selection_parts(
 
     everything = tuple(range(len(eligible)))
     minimum, maximum = sizes(everything)
-    prior = scenario.prior_year_achievement_percent
+    prior = practice.prior_year_achievement_percent
     priority = reporting_rule(split.pool) != "none"  # every selection then holds an outcome / high-priority measure
 
     def improvement(measures: int, complete: bool) -> float | None:
@@ -254,7 +259,7 @@ def selection_parts(
             specifications.append((SHORT_OF_DATA_COMPLETENESS, everything, minimum, maximum, improvement(minimum, False), short))
     else:
         specifications.append((ALL_REQUIRED, everything, minimum, maximum, improvement(minimum, True), ()))
-    if settings.effort_budget_hours is not None and minimum >= 2:
+    if options.effort_budget_hours is not None and minimum >= 2:
         # a budget may not fit every required measure: CMS scores the missing ones 0
         fewer = min(required - 1, len({candidate.measure_id for candidate in eligible}))
         specifications.append((FEWER_THAN_REQUIRED, everything, 1, fewer, improvement(fewer, True), ()))
@@ -262,7 +267,8 @@ def selection_parts(
     for kind, columns, low, high, part_prior, must_include in specifications:
         try:
             problem = _selection_problem(
-                scenario, pathway, split, forecast, fixed, catalog, objective, columns, low, high, part_prior, must_include
+                pathway, split, forecast, fixed, catalog, columns, low, high, part_prior, must_include,
+                practice=practice, policy=policy, scaling=scaling, options=options,
             )
         except InputError as error:
             errors.append(error)
@@ -274,42 +280,43 @@ def selection_parts(
 
 
 def _selection_problem(
-    scenario: Scenario,
     pathway: Pathway,
     split: PathwayCandidates,
     forecast: Forecast,
     fixed: FixedCategories,
     catalog: object,
-    objective: str,
     columns: Sequence[int],
     minimum: int,
     maximum: int,
     prior: float | None,
     must_include: Sequence[int],
+    *,
+    practice: PracticeFacts,
+    policy: Policy,
+    scaling: ScalingFactors,
+    options: SelectionOptions,
 ) -> SelectionProblem:
     """The integer program's numbers for the eligible candidates at ``columns``, reporting
     ``minimum`` to ``maximum`` measures (at least one of ``must_include``), scored with ``prior``
     as the prior-year achievement (None: no improvement score)."""
-    policy = scenario.policy
-    settings = scenario.optimize
     eligible = [split.eligible[j] for j in columns]
     forecast_columns = [forecast.column(candidate.key) for candidate in eligible]
     points = forecast.points[:, forecast_columns]
     extra, scored = combined_extra(extra_points(forecast, split.extra, pathway), pathway)
     required_groups = []
-    for measure_id, collection_type in settings.require:
+    for measure_id, collection_type in options.require:
         group = tuple(
             j for j, c in enumerate(eligible) if c.measure_id == measure_id and collection_type in (None, c.collection_type)
         )
         if not group:
             label = measure_id if collection_type is None else f"{measure_id} ({collection_type})"
-            raise InputError(f"{label} cannot be reported in {pathway.title}", file=str(scenario.file), field="optimize.require")
+            raise InputError(f"{label} cannot be reported in {pathway.title}", field="optimize.require")
         required_groups.append(group)
     if must_include:
         required_groups.append(tuple(list(columns).index(j) for j in must_include))
     if minimum < 1:
         raise ValueError("every selection reports at least one measure")
-    small = scenario.small_practice
+    small = practice.small_practice
     # every selection reports at least ``minimum`` ≥ 1 measures, so the rules' bonus condition holds for all
     bonus = small_practice_bonus(small, minimum, policy)
     counts = sorted({int(count) for count in scored})
@@ -318,8 +325,8 @@ def _selection_problem(
         for count in counts
     )
     quality_group = np.searchsorted(np.array(counts), scored.astype(int))
-    activities = available_activities(scenario, pathway, catalog)
-    required_activities = activities_required(special_status=scenario.practice.has_special_status(policy), mvp=pathway.is_mvp, policy=policy)
+    activities = available_activities(options.available_activities, pathway, catalog)
+    required_activities = activities_required(special_status=practice.special_status, mvp=pathway.is_mvp, policy=policy)
     credits = np.array([activity_credit(activity, required_activities, policy) for activity in activities])
     reweighted = {category for category, value in ((COST, fixed.cost_percent), (PROMOTING_INTEROPERABILITY, fixed.interoperability_percent)) if value is None}
     weights = category_weights(reweighted, small_practice=small, policy=policy)
@@ -329,12 +336,12 @@ def _selection_problem(
     else:
         quality_weight = weights[QUALITY] / 100.0
         activities_weight = weights[IMPROVEMENT_ACTIVITIES] / 100.0
-        constant = scenario.practice.complex_patient_bonus + sum(
+        constant = practice.complex_patient_bonus + sum(
             weights[category] / 100.0 * value
             for category, value in ((COST, fixed.cost_percent), (PROMOTING_INTEROPERABILITY, fixed.interoperability_percent))
             if value is not None
         )
-    value_pieces, secondary = objective_pieces(objective, scenario)
+    value_pieces, secondary = objective_pieces(options, scaling, policy)
     # The tie-breaks must stay far below one point of expected final score in the objective's unit;
     # under the threshold objective that point is worth only ``secondary``, so they shrink with it.
     tie_scale = secondary if secondary else 1.0
@@ -352,7 +359,7 @@ def _selection_problem(
         maximum_measures=maximum,
         reporting_rule=reporting_rule(split.pool),
         required_groups=tuple(required_groups),
-        effort_budget_hours=settings.effort_budget_hours,
+        effort_budget_hours=options.effort_budget_hours,
         activity_ids=activities,
         activity_credits=credits,
         activities_maximum=IMPROVEMENT_ACTIVITIES_MAXIMUM,

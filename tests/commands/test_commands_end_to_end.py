@@ -24,7 +24,7 @@ from optimizer.report.plan_report import plan_to_dict
 from optimizer.report.score_report import score_to_dict
 from optimizer.report.swap_report import swap_to_dict
 from optimizer.inputs.scenario import with_optimize_overrides
-from optimizer.scoring.selection_score import score_scenario
+from optimizer.planning.score import score_scenario
 from optimizer.planning.swap import evaluate_swaps
 from optimizer.inputs.loading import load_scenario
 

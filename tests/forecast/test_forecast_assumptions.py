@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from optimizer.planning.plan import prepare_forecast
+from optimizer.planning.resolve import resolve
 from optimizer.inputs.loading import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -24,7 +25,7 @@ def _forecast(folder: Path, data_dir: Path, table: str):
     path = folder / "riverside.toml"
     path.write_text(text.replace("[[what_if]]", table + "\n[[what_if]]", 1), encoding="utf-8")
     scenario, catalog = load_scenario(path, data_dir)
-    return scenario, *prepare_forecast(scenario, catalog)
+    return scenario, *prepare_forecast(resolve(scenario), catalog)
 
 
 def test_forecast_table_sets_the_assumptions(tmp_path: Path, data_dir: Path) -> None:

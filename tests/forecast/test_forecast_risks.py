@@ -15,6 +15,7 @@ from scipy.stats import norm, spearmanr
 
 from optimizer.forecast import ForecastSettings, pessimistic
 from optimizer.planning.plan import prepare_forecast
+from optimizer.planning.resolve import resolve
 
 from scenario_builder import counts
 
@@ -32,8 +33,8 @@ def test_persistence_pulls_a_rate_toward_the_national_median(scenario_from, cata
     # keeps half of it: −0.6756, level 0.2497, i.e. 55.56 + 0.497 × (61.54 − 55.56) = 58.53% (between p20
     # and p30). Persistence 1 keeps 40%.
     scenario = scenario_from([counts("236", "ecqm", 40_000, 100_000)], clinicians=40)
-    kept = prepare_forecast(scenario, catalog_2026, settings=CALM)[1]
-    pulled = prepare_forecast(scenario, catalog_2026, settings=replace(CALM, persistence=0.5))[1]
+    kept = prepare_forecast(resolve(scenario), catalog_2026, settings=CALM)[1]
+    pulled = prepare_forecast(resolve(scenario), catalog_2026, settings=replace(CALM, persistence=0.5))[1]
     assert_allclose(kept.rates[:, 0].mean(), 40.0, atol=0.02)
     assert_allclose(pulled.rates[:, 0].mean(), 58.53, atol=0.05)
 
@@ -42,7 +43,7 @@ def test_position_drift_spreads_the_rate_by_the_national_distribution(scenario_f
     # Same row, drift 0.5: next year's normal score is N(−1.3513, 0.5²); its 90th percentile
     # −1.3513 + 0.5 × 1.2816 = −0.7105 is level 0.2387, rate 55.56 + 0.387 × 5.98 = 57.87%; the median stays 40%.
     scenario = scenario_from([counts("236", "ecqm", 40_000, 100_000)], clinicians=40)
-    drifted = prepare_forecast(scenario, catalog_2026, settings=replace(CALM, position_drift=0.5))[1]
+    drifted = prepare_forecast(resolve(scenario), catalog_2026, settings=replace(CALM, position_drift=0.5))[1]
     assert_allclose(np.percentile(drifted.rates[:, 0], 50), 40.0, atol=0.3)
     assert_allclose(np.percentile(drifted.rates[:, 0], 90), 57.87, atol=0.4)
 
@@ -53,7 +54,7 @@ def test_shared_change_correlates_a_practices_measures(scenario_from, catalog_20
     rows = [counts("236", "ecqm", 40_000, 100_000), counts("134", "ecqm", 40_000, 100_000)]
     scenario = scenario_from(rows, clinicians=40)
     for shared, expected in ((0.6, 6 / np.pi * np.arcsin(0.3)), (0.0, 0.0)):
-        draws = prepare_forecast(scenario, catalog_2026, settings=replace(CALM, position_drift=0.5, shared_change=shared))[1]
+        draws = prepare_forecast(resolve(scenario), catalog_2026, settings=replace(CALM, position_drift=0.5, shared_change=shared))[1]
         assert_allclose(spearmanr(draws.rates[:, 0], draws.rates[:, 1])[0], expected, atol=0.03)
 
 
@@ -64,8 +65,8 @@ def test_bad_years_cost_a_share_of_the_rate(scenario_from, catalog_2026) -> None
     # 0.2 × (1 − 0.0125 / 0.5) = 0.195 of the draws of 236 fall below 79% (a loss above 1.25%).
     rows = [counts("236", "ecqm", 80_000, 100_000), counts("001", "ecqm", 20_000, 100_000)]
     scenario = scenario_from(rows, clinicians=40)
-    calm = prepare_forecast(scenario, catalog_2026, settings=CALM)[1]
-    bad = prepare_forecast(scenario, catalog_2026, settings=replace(CALM, bad_year_probability=0.2, bad_year_loss=0.25))[1]
+    calm = prepare_forecast(resolve(scenario), catalog_2026, settings=CALM)[1]
+    bad = prepare_forecast(resolve(scenario), catalog_2026, settings=replace(CALM, bad_year_probability=0.2, bad_year_loss=0.25))[1]
     assert np.mean(calm.rates[:, 0] < 79) == 0
     assert_allclose(bad.rates[:, 0].mean(), 76.0, atol=0.15)
     assert_allclose(bad.rates[:, 1].mean(), 24.0, atol=0.15)
@@ -78,8 +79,8 @@ def test_volume_spread_widens_next_years_cases(scenario_from, catalog_2026) -> N
     # The factor is the practice's: a second row's cases move with it (correlation 94,174 / 95,174 = 0.99).
     rows = [counts("236", "ecqm", 700, 1000), counts("134", "ecqm", 700, 1000)]
     scenario = scenario_from(rows, clinicians=40)
-    calm = prepare_forecast(scenario, catalog_2026, settings=CALM)[1]
-    spread = prepare_forecast(scenario, catalog_2026, settings=replace(CALM, volume_spread=0.3))[1]
+    calm = prepare_forecast(resolve(scenario), catalog_2026, settings=CALM)[1]
+    spread = prepare_forecast(resolve(scenario), catalog_2026, settings=replace(CALM, volume_spread=0.3))[1]
     assert_allclose(calm.cases[:, 0].std(), np.sqrt(1000), rtol=0.03)
     assert_allclose(spread.cases[:, 0].mean(), 1000, rtol=0.01)
     assert_allclose(spread.cases[:, 0].std(), 308.5, rtol=0.04)
@@ -92,8 +93,8 @@ def test_completeness_spread_can_fail_data_completeness(scenario_from, catalog_2
     # 99% (990 of 1,000) it is Φ((1.0986 − 4.5951) / 0.25) ≈ 0.
     rows = [counts("236", "ecqm", 560, 800, eligible=1000), counts("134", "ecqm", 693, 990, eligible=1000)]
     scenario = scenario_from(rows, clinicians=40)
-    calm = prepare_forecast(scenario, catalog_2026, settings=CALM)[1]
-    risky = prepare_forecast(scenario, catalog_2026, settings=replace(CALM, completeness_spread=0.25))[1]
+    calm = prepare_forecast(resolve(scenario), catalog_2026, settings=CALM)[1]
+    risky = prepare_forecast(resolve(scenario), catalog_2026, settings=replace(CALM, completeness_spread=0.25))[1]
     expected = norm.cdf((np.log(3) - np.log(4)) / 0.25)
     assert_allclose(expected, 0.1249, atol=5e-5)
     assert calm.scored.all()
@@ -125,10 +126,10 @@ def test_counts_seen_this_year_update_the_forecast(scenario_from, catalog_2026) 
     # other 4,000 cases, sd 0.4 points over 8,000).
     scenario = scenario_from([counts("236", "ecqm", 8_000, 10_000)], clinicians=40)
     settings = replace(ForecastSettings(draws=DRAWS, seed=3), volume_spread=0.0)
-    ordinary = prepare_forecast(scenario, catalog_2026, settings=settings)[1].rates[:, 0]
-    nothing_seen = prepare_forecast(scenario, catalog_2026, {("236", "ecqm"): (0.0, 0.0, 0.0)}, settings=settings)[1].rates[:, 0]
+    ordinary = prepare_forecast(resolve(scenario), catalog_2026, settings=settings)[1].rates[:, 0]
+    nothing_seen = prepare_forecast(resolve(scenario), catalog_2026, {("236", "ecqm"): (0.0, 0.0, 0.0)}, settings=settings)[1].rates[:, 0]
     assert_allclose(nothing_seen.mean(), ordinary.mean(), atol=0.3)
     assert_allclose(np.percentile(nothing_seen, [10, 50, 90]), np.percentile(ordinary, [10, 50, 90]), atol=0.6)
-    seen = prepare_forecast(scenario, catalog_2026, {("236", "ecqm"): (2_000.0, 4_000.0, 6.0)}, settings=settings)[1]
+    seen = prepare_forecast(resolve(scenario), catalog_2026, {("236", "ecqm"): (2_000.0, 4_000.0, 6.0)}, settings=settings)[1]
     assert_allclose(seen.rates[:, 0].mean(), 50.0, atol=0.3)
     assert_allclose(seen.cases[:, 0].mean(), 8_000, rtol=0.01)

@@ -18,7 +18,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 from optimizer.forecast.candidates import build_candidates
 from optimizer.forecast import NOT_SCORED, forecast_candidates
 from optimizer.scoring.pathways import extra_scored_measures
-from optimizer.planning.plan import Plan, PathwayPlan, forecast_settings, plan_scenario, prepare_forecast, proxy_benchmarks
+from optimizer.planning.plan import Plan, PathwayPlan, plan_scenario, prepare_forecast, proxy_benchmarks
+from optimizer.planning.resolve import forecast_settings, resolve
 from optimizer.selection.problem import PAYMENT_UNIT
 from optimizer.report.formatting import number
 from optimizer.report.plan_report import plan_to_dict, render_plan_markdown
@@ -45,19 +46,22 @@ def example_plan(example) -> Plan:
 
 def _rescore(run: Plan, plan: PathwayPlan, catalog) -> SelectionScore:
     """The plan's selection scored on every draw by the rules, from the forecast's points."""
-    scenario, forecast, pathway = run.scenario, run.forecast, plan.pathway
+    resolved, forecast, pathway = resolve(run.scenario), run.forecast, plan.pathway
+    practice, policy = resolved.practice, resolved.policy
     chosen = plan.outlook.selected
     points = forecast.points[:, [forecast.column(candidate.key) for candidate in chosen]]
-    extra_columns = [forecast.column(candidate.key) for candidate in extra_scored_measures(forecast.candidates, pathway, scenario.practice, scenario.policy)]
+    extra_columns = [forecast.column(candidate.key) for candidate in extra_scored_measures(forecast.candidates, pathway, practice, policy)]
     extra = np.where(forecast.scored[:, extra_columns], forecast.points[:, extra_columns], np.nan) if extra_columns else None
     return score_selection(
         points,
         [candidate.is_priority for candidate in chosen],
         extra,
-        activities_percent(plan.outlook.activities, scenario, pathway),
-        fixed_categories(scenario, catalog, pathway),
-        scenario,
+        activities_percent(plan.outlook.activities, pathway, special_status=practice.special_status, policy=policy),
+        fixed_categories(resolved.cost, resolved.interoperability, pathway, cehrt=practice.cehrt, policy=policy, catalog=catalog),
         pathway,
+        practice=practice,
+        policy=policy,
+        scaling=resolved.scaling,
     )
 
 
@@ -115,7 +119,7 @@ def test_same_seed_same_forecast_other_seed_other_forecast(example) -> None:
         settings = forecast_settings(with_optimize_overrides(scenario, {"seed": seed}))
         return forecast_candidates(
             chosen or candidates,
-            small_practice=scenario.small_practice,
+            small_practice=resolve(scenario).practice.small_practice,
             policy=scenario.policy,
             settings=settings,
             proxies=proxy_benchmarks(candidates, catalog),
@@ -146,10 +150,11 @@ def test_deterministic_mode_is_one_draw_of_the_observed_points(example) -> None:
     # every candidate's single draw is its score on the baseline's own counts.
     scenario, catalog = example
     deterministic = with_optimize_overrides(scenario, {"draws": 0})
-    candidates, forecast = prepare_forecast(deterministic, catalog)
+    resolved = resolve(deterministic)
+    candidates, forecast = prepare_forecast(resolved, catalog)
     assert forecast.draw_count == 1 and forecast.points.shape == (1, len(candidates))
     for position, candidate in enumerate(candidates):
-        points, outcome = observed_points(candidate, deterministic)
+        points, outcome = observed_points(candidate, small_practice=resolved.practice.small_practice, policy=resolved.policy)
         assert_allclose(forecast.points[0, position], points, err_msg=candidate.label)
         assert forecast.scored[0, position] == (outcome not in NOT_SCORED)
     run = plan_scenario(deterministic, catalog)

@@ -15,9 +15,10 @@ from numpy.testing import assert_allclose
 from scipy.stats import poisson
 
 from optimizer.errors import InfeasibleError
-from optimizer.planning.plan import PathwayPlan, plan_scenario
+from optimizer.planning.plan import PathwayPlan, pathway_fixed_categories, plan_scenario
+from optimizer.planning.resolve import resolve
 from optimizer.selection.problem import reporting_rule
-from optimizer.scoring.selection_score import fixed_categories, observed_points, score_selection
+from optimizer.scoring.selection_score import observed_points, score_selection
 
 from scenario_builder import counts
 
@@ -79,7 +80,7 @@ def test_ecqm_beats_the_seven_point_capped_mips_cqm(draws, scenario_from, catalo
     # the MIPS CQM was eligible, and lost on points alone: 100% capped at 7
     mips_cqm = next(candidate for candidate in plan.candidates.eligible if candidate.label == "134 (mips_cqm)")
     assert mips_cqm.benchmark.seven_point_cap
-    assert observed_points(mips_cqm, scenario) == (7.0, "capped")
+    assert observed_points(mips_cqm, small_practice=False, policy=scenario.policy) == (7.0, "capped")
 
 
 # --- (b) a measure with 22 cases under uncertainty -------------------------------------------
@@ -176,8 +177,12 @@ def test_an_outcome_measure_is_reported_even_when_it_scores_lower(scenario_from,
     assert_allclose(_points(plan)["236 (ecqm)"], 1 + 35.24 / 40.52)
     assert_allclose(_quality_percent(plan), 100 * (50 + 1 + 35.24 / 40.52) / 60)
     # The six 10-point measures, scored by the rules (318 satisfies the scoring rule): 100%.
-    fixed = fixed_categories(scenario, catalog_2026, plan.pathway)
-    without = score_selection(np.full(6, 10.0), [True] + [False] * 5, None, plan.outlook.score.activities_percent, fixed, scenario, plan.pathway)
+    resolved = resolve(scenario)
+    fixed = pathway_fixed_categories(resolved, catalog_2026, plan.pathway)
+    without = score_selection(
+        np.full(6, 10.0), [True] + [False] * 5, None, plan.outlook.score.activities_percent, fixed, plan.pathway,
+        practice=resolved.practice, policy=resolved.policy, scaling=resolved.scaling,
+    )
     assert_allclose(without.quality.percent, 100.0)
     assert float(without.final.score) > plan.outlook.expected_final_score
 

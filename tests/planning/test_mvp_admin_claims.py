@@ -16,7 +16,7 @@ import pytest
 
 from optimizer.planning.plan import plan_scenario
 from optimizer.inputs.scenario import check_scenario, read_scenario
-from optimizer.scoring.selection_score import score_scenario
+from optimizer.planning.score import score_scenario
 
 from scenario_builder import admin_claims, counts, write_scenario
 

@@ -49,7 +49,8 @@ from optimizer.selection.brute_force import best_activities, feasible_selections
 from optimizer.forecast.candidates import build_candidates
 from optimizer.forecast import forecast_candidates
 from optimizer.scoring.pathways import read_pathway
-from optimizer.planning.plan import forecast_settings, outlook_of, plan_pathway, proxy_benchmarks, with_runner_up
+from optimizer.planning.plan import outlook_of, plan_pathway, proxy_benchmarks, with_runner_up
+from optimizer.planning.resolve import resolve
 from optimizer.selection.problem import FULL_PARTICIPATION, SHORT_OF_DATA_COMPLETENESS, pathway_candidates, selection_parts
 from optimizer.selection.model import outer_approximation_applies
 from optimizer.scoring.selection_score import fixed_categories
@@ -180,25 +181,28 @@ def test_model_optimum_equals_enumeration(case: Case, seed: int, scenario_from, 
         },
     )
     # plan_scenario's steps for one pathway (without its runner-up solve, done below where cheap)
-    policy = scenario.policy
-    candidates = build_candidates(catalog_2026, scenario.baseline, policy)
+    resolved = resolve(scenario)
+    practice, policy = resolved.practice, resolved.policy
+    candidates = build_candidates(catalog_2026, resolved.baseline, policy)
     forecast = forecast_candidates(
         candidates,
-        small_practice=scenario.small_practice,
+        small_practice=practice.small_practice,
         policy=policy,
-        settings=forecast_settings(scenario),
+        settings=resolved.forecast,
         proxies=proxy_benchmarks(candidates, catalog_2026),
     )
     pathway = read_pathway(catalog_2026, case.pathway, policy)
-    plan = plan_pathway(scenario, pathway, candidates, forecast, catalog_2026, case.objective)
+    plan = plan_pathway(resolved, pathway, candidates, forecast, catalog_2026)
     assert plan.feasible, plan.infeasible_reason
     assert plan.solve is not None and plan.solve.proven_optimal
 
     # the enumeration's own copy of the problem, from the public builders: its parts together hold
     # every selection the pathway allows (optimizer.selection.problem.selection_parts)
-    split = pathway_candidates(forecast.candidates, pathway, catalog_2026, scenario)
-    fixed = fixed_categories(scenario, catalog_2026, pathway)
-    parts = selection_parts(scenario, pathway, split, forecast, fixed, catalog_2026, case.objective)
+    split = pathway_candidates(forecast.candidates, pathway, catalog_2026, practice=practice, policy=policy, options=resolved.options)
+    fixed = fixed_categories(resolved.cost, resolved.interoperability, pathway, cehrt=practice.cehrt, policy=policy, catalog=catalog_2026)
+    parts = selection_parts(
+        pathway, split, forecast, fixed, catalog_2026, practice=practice, policy=policy, scaling=resolved.scaling, options=resolved.options
+    )
     problem = parts[0].problem
     assert len(split.eligible) <= 14
     if case.short:  # both ways of scoring are searched: with and without the improvement score
@@ -206,7 +210,7 @@ def test_model_optimum_equals_enumeration(case: Case, seed: int, scenario_from, 
     activities = best_activities(problem)
 
     def value_of(columns: tuple[int, ...]) -> float:
-        return outlook_of(columns, activities, split.eligible, split, forecast, fixed, scenario, pathway, case.objective).objective_value
+        return outlook_of(columns, activities, split.eligible, split, forecast, fixed, resolved, pathway).objective_value
 
     values = {}
     for part in parts:
@@ -252,7 +256,7 @@ def test_model_optimum_equals_enumeration(case: Case, seed: int, scenario_from, 
                 assert _close(solver.best().objective, others), method
 
     if case.runner_up and len(values) > 1:
-        second = with_runner_up(plan, forecast, scenario, case.objective)
+        second = with_runner_up(plan, forecast, resolved)
         assert second.runner_up is not None
         runner_up_best = max(value for columns, value in values.items() if columns != chosen)
         assert _close(second.runner_up.objective_value, runner_up_best), (second.runner_up.objective_value, runner_up_best)

@@ -14,11 +14,10 @@ import numpy as np
 import pytest
 
 from optimizer.errors import SolverError
+from optimizer.planning.plan import pathway_fixed_categories, pathway_parts, pathway_split, prepare_forecast
+from optimizer.planning.resolve import resolve
+from optimizer.rules.parameters import TRADITIONAL
 from optimizer.scoring.pathways import read_pathway
-from optimizer.planning.plan import prepare_forecast
-from optimizer.selection.problem import pathway_candidates, selection_parts
-from optimizer.inputs.scenario import TRADITIONAL
-from optimizer.scoring.selection_score import fixed_categories
 from optimizer.selection.solve import BRANCH_AND_BOUND, ENUMERATION, SelectionSolver, choose_method
 from optimizer.synthetic import family_medicine_measures, synthetic_baseline
 
@@ -30,24 +29,24 @@ DRAWS = 300
 
 def _problem(scenario_from, catalog, *, seed: int, objective: str, prior: float | None, maximum: int = 6, clinicians: int = 10):
     rows = synthetic_baseline(catalog, family_medicine_measures(catalog), seed=seed, include_cahps=False)
-    everything = scenario_from(rows, clinicians=clinicians, optimize={"draws": DRAWS, "seed": seed})
+    everything = resolve(scenario_from(rows, clinicians=clinicians, optimize={"draws": DRAWS, "seed": seed}))
     candidates, forecast = prepare_forecast(everything, catalog)
     pathway = read_pathway(catalog, TRADITIONAL, everything.policy)
-    eligible = pathway_candidates(candidates, pathway, catalog, everything).eligible
+    eligible = pathway_split(everything, candidates, pathway, catalog).eligible
     best = sorted(eligible, key=lambda candidate: -forecast.points[:, forecast.column(candidate.key)].mean())[:POOL]
     keys = {candidate.key for candidate in best}
     kept = [row for row in rows.to_dict(orient="records") if (row["measure_id"], row["collection_type"]) in keys]
     kept.append(admin_claims("479", 0.16, 400))  # scored in most draws: extra points and two quality groups
-    scenario = scenario_from(
+    resolved = resolve(scenario_from(
         kept,
         clinicians=clinicians,
         prior_year_achievement_percent=prior,
         optimize={"draws": DRAWS, "seed": seed, "objective": objective, "max_quality_measures": maximum},
-    )
-    candidates, forecast = prepare_forecast(scenario, catalog)
-    split = pathway_candidates(candidates, pathway, catalog, scenario)
-    fixed = fixed_categories(scenario, catalog, pathway)
-    return selection_parts(scenario, pathway, split, forecast, fixed, catalog, objective)[0].problem
+    ))
+    candidates, forecast = prepare_forecast(resolved, catalog)
+    split = pathway_split(resolved, candidates, pathway, catalog)
+    fixed = pathway_fixed_categories(resolved, catalog, pathway)
+    return pathway_parts(resolved, pathway, split, forecast, fixed, catalog)[0].problem
 
 
 def _best_two(problem, method):
@@ -83,11 +82,11 @@ def test_branch_and_bound_equals_enumeration(seed, objective, prior, maximum, cl
 def test_a_deep_pool_with_a_prior_year_is_searched_not_enumerated(scenario_from, catalog_2026) -> None:
     # 86 family-medicine candidates and the improvement score's kink: neither concave nor small
     rows = synthetic_baseline(catalog_2026, family_medicine_measures(catalog_2026), seed=2026, include_cahps=False)
-    scenario = scenario_from(rows, clinicians=10, prior_year_achievement_percent=60.0, optimize={"draws": 50, "seed": 1})
-    candidates, forecast = prepare_forecast(scenario, catalog_2026)
-    pathway = read_pathway(catalog_2026, TRADITIONAL, scenario.policy)
-    split = pathway_candidates(candidates, pathway, catalog_2026, scenario)
-    problem = selection_parts(scenario, pathway, split, forecast, fixed_categories(scenario, catalog_2026, pathway), catalog_2026, "expected_payment")[0].problem
+    resolved = resolve(scenario_from(rows, clinicians=10, prior_year_achievement_percent=60.0, optimize={"draws": 50, "seed": 1}))
+    candidates, forecast = prepare_forecast(resolved, catalog_2026)
+    pathway = read_pathway(catalog_2026, TRADITIONAL, resolved.policy)
+    split = pathway_split(resolved, candidates, pathway, catalog_2026)
+    problem = pathway_parts(resolved, pathway, split, forecast, pathway_fixed_categories(resolved, catalog_2026, pathway), catalog_2026)[0].problem
     assert choose_method(problem) == BRANCH_AND_BOUND
     # a time limit that ends the search before its first selection is a one-line error, not a guess
     with pytest.raises(SolverError, match=r"^the time limit of 1e-09 s ended before the branch and bound found a selection"):

@@ -9,11 +9,10 @@ import numpy as np
 import pytest
 
 from optimizer.selection.model import _chain_of_group, compose_chain
+from optimizer.planning.plan import pathway_fixed_categories, pathway_parts, pathway_split, prepare_forecast
+from optimizer.planning.resolve import resolve
+from optimizer.rules.parameters import TRADITIONAL
 from optimizer.scoring.pathways import read_pathway
-from optimizer.planning.plan import prepare_forecast
-from optimizer.selection.problem import pathway_candidates, selection_parts
-from optimizer.inputs.scenario import TRADITIONAL
-from optimizer.scoring.selection_score import fixed_categories
 
 from scenario_builder import admin_claims, counts
 
@@ -31,11 +30,11 @@ ROWS = (
 
 @pytest.mark.parametrize("objective", ["expected_payment", "threshold_probability", "expected_score"])
 def test_composed_chain_equals_the_links(objective, scenario_from, catalog_2026) -> None:
-    scenario = scenario_from(ROWS, clinicians=30, prior_year_achievement_percent=58.0, optimize={"draws": 200, "objective": objective})
-    candidates, forecast = prepare_forecast(scenario, catalog_2026)
-    pathway = read_pathway(catalog_2026, TRADITIONAL, scenario.policy)
-    split = pathway_candidates(candidates, pathway, catalog_2026, scenario)
-    problem = selection_parts(scenario, pathway, split, forecast, fixed_categories(scenario, catalog_2026, pathway), catalog_2026, objective)[0].problem
+    resolved = resolve(scenario_from(ROWS, clinicians=30, prior_year_achievement_percent=58.0, optimize={"draws": 200, "objective": objective}))
+    candidates, forecast = prepare_forecast(resolved, catalog_2026)
+    pathway = read_pathway(catalog_2026, TRADITIONAL, resolved.policy)
+    split = pathway_split(resolved, candidates, pathway, catalog_2026)
+    problem = pathway_parts(resolved, pathway, split, forecast, pathway_fixed_categories(resolved, catalog_2026, pathway), catalog_2026)[0].problem
     activities = 100.0
     composed = compose_chain(problem, activities)
     rng = np.random.default_rng(0)
