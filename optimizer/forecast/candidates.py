@@ -130,7 +130,7 @@ class Candidate:
 
 
 def case_minimum(measure_id: str, collection_type: str, policy: Policy) -> int:
-    """20 cases, or an administrative-claims measure's own minimum (rules file §2.7)."""
+    """20 cases, or an administrative-claims measure's own minimum (docs/rules-2026.md §2.7)."""
     if collection_type == ADMIN_CLAIMS:
         return int(policy.admin_claims_case_minimums.get(measure_id, policy.case_minimum))
     return policy.case_minimum

@@ -256,7 +256,7 @@ def _with_possible_benchmark(
     policy: Policy,
     probability: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Points when CMS may build a performance-period benchmark after the year (rules file §2.3, §12)."""
+    """Points when CMS may build a performance-period benchmark after the year (docs/rules-2026.md §2.3, §12)."""
     size = rates.shape[0]
     appears = stream.random(size) < probability
     if proxy is not None:

@@ -2,7 +2,7 @@
 
 References
 ----------
-scoring-rules-2026.md §12 (what the optimizer must respect), §6 (MVPs: four measures from the
+docs/rules-2026.md §12 (what the optimizer must respect), §6 (MVPs: four measures from the
 MVP's list, one activity from its list, its cost measures, population-health measures 479/484),
 §2.7 and §2.9 (administrative-claims measures CMS scores: 479 for groups of 16+ clinicians).
 """
@@ -18,7 +18,7 @@ from optimizer.rules.parameters import TRADITIONAL, Policy
 from optimizer.scoring.facts import PracticeFacts
 
 TRADITIONAL_ADMIN_CLAIMS_MEASURES: tuple[str, ...] = ("479",)
-"""Administrative-claims quality measures CMS adds to traditional MIPS (rules file §2.9: 479 for
+"""Administrative-claims quality measures CMS adds to traditional MIPS (docs/rules-2026.md §2.9: 479 for
 groups of 16+ clinicians ⇒ denominator 70; whether 484 is scored there is UNCONFIRMED)."""
 
 
@@ -42,7 +42,7 @@ class Pathway:
 
 
 def traditional_pathway(policy: Policy) -> Pathway:
-    """Traditional MIPS: six measures, any traditional-MIPS measure, two activities (rules file §2.9, §4)."""
+    """Traditional MIPS: six measures, any traditional-MIPS measure, two activities (docs/rules-2026.md §2.9, §4)."""
     return Pathway(
         pathway_id=TRADITIONAL,
         title="Traditional MIPS",
@@ -115,7 +115,7 @@ def candidate_exclusion(candidate: Candidate, pathway: Pathway, catalog: object,
 
 def extra_scored_measures(candidates: Iterable[Candidate], pathway: Pathway, practice: PracticeFacts, policy: Policy) -> list[Candidate]:
     """Measures CMS scores beyond the reported ones: 479 in traditional MIPS (groups of 16+),
-    or an MVP's population-health measures (rules file §2.9, §6, §11)."""
+    or an MVP's population-health measures (docs/rules-2026.md §2.9, §6, §11)."""
     wanted = pathway.population_health_measure_ids if pathway.is_mvp else TRADITIONAL_ADMIN_CLAIMS_MEASURES
     extra = []
     for candidate in candidates:

@@ -1,6 +1,6 @@
 """Turn a pathway, its candidates' forecast and the resolved options into the numbers of its integer program.
 
-Everything the model needs comes from the rules here: eligibility (§12), the reporting rule
+Everything the model needs comes from the rules here: eligibility (docs/rules-2026.md §12), the reporting rule
 (§2.10), the quality pieces per draw (denominator, bonus, improvement), category weights,
 activity credits, the final-score cap and the objective's scale (payment pieces, threshold).
 """

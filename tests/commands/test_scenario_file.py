@@ -301,7 +301,7 @@ def test_options_are_refused_like_the_keys_they_override(
 
 def test_a_large_rural_practice_has_a_special_status(scenario: Path) -> None:
     # 40 clinicians is not small, but a rural practice needs only one improvement activity
-    # (rules file §4: one activity for small, rural, HPSA or non-patient-facing practices).
+    # (docs/rules-2026.md §4: one activity for small, rural, HPSA or non-patient-facing practices).
     edit(scenario, ("clinicians = 8", "clinicians = 40"))
     read = read_scenario(scenario)
     assert not read.practice.is_small(read.policy)

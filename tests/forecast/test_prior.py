@@ -86,7 +86,7 @@ def test_a_perfect_row_on_a_flat_at_100_benchmark_stays_perfect_as_the_percentil
 
 
 def test_rows_whose_percentiles_are_set_by_policy_use_their_national_average(catalog_2026) -> None:
-    # 236 MIPS CQM has the flat benchmark 1, 10, …, 99 (rules file §2.6): its prior is a Beta with the
+    # 236 MIPS CQM has the flat benchmark 1, 10, …, 99 (docs/rules-2026.md §2.6): its prior is a Beta with the
     # row's national average 68.71% and concentration 2.2, so its mean is 68.71%.
     row = catalog_2026.benchmark("236", "mips_cqm")
     assert bool(row["is_flat"])

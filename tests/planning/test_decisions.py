@@ -1,7 +1,7 @@
 """Decisions a consultant would check, each on a small made-up practice with the answer worked by hand.
 
 Points come from the 2026 benchmarks (benchmarks/2026.json through the catalog) and the decile
-rule of the rules file §2.2: a rate in decile k scores ``k + (rate − D_k) / (D_{k+1} − D_k)`` with
+rule of the docs/rules-2026.md §2.2: a rate in decile k scores ``k + (rate − D_k) / (D_{k+1} − D_k)`` with
 D_1 = p1, D_2 = p10, …, D_10 = p90 (mirrored for inverse measures), 10 at or beyond p90 (p10 for
 inverse measures), capped at 7 where the benchmark is topped out by program (§2.4). Benchmark values are quoted where used. Unless a test says otherwise the practice
 plans traditional MIPS only, deterministically (``draws = 0``), for the expected final score.
@@ -249,7 +249,7 @@ def test_effort_budget_is_respected(scenario_from, catalog_2026) -> None:
 def test_a_budget_too_small_for_six_reports_fewer(scenario_from, catalog_2026) -> None:
     # The cheapest six take 1 + 2 + 2 + 2 + 2 + 6 = 15 hours. Within 5 hours the best is 236 and 001
     # (2 hours each, both outcome, 10 points) and 226 (1 hour, 7.3533): three measures, the three
-    # missing ones score 0 in a denominator of 60 (rules file §2.10), and without full participation
+    # missing ones score 0 in a denominator of 60 (docs/rules-2026.md §2.10), and without full participation
     # there is no improvement score although last year's achievement (20%) is far below this year's.
     scenario = scenario_from(CONSTRAINED_ROWS, clinicians=40, prior_year_achievement_percent=20.0, optimize={"effort_budget_hours": 5})
     plan = _plan(scenario, catalog_2026)

@@ -1,7 +1,7 @@
 """A selected outcome administrative-claims measure in an MVP scores 0 when it cannot be scored, and
 stays among the four.
 
-42 CFR 414.1365(d)(3)(i)(B) (rules-confirmation-2026-12.md item 4c): 492 (risk-standardized heart
+42 CFR 414.1365(d)(3)(i)(B) (docs/rules-2026.md §6): 492 (risk-standardized heart
 failure admissions, CMS-calculated) selected in the heart-disease MVP G0055 with 10 cases, below its
 case minimum of 21: 0 points, not the 3 a small practice's reported measure would get, and the
 denominator stays 4 × 10 = 40 (a population-health measure would drop out instead). Expected

@@ -22,7 +22,7 @@ always; outer approximation where it applies; enumeration; branch and bound), ru
 The instances span the three objectives, deterministic and sampled forecasts, hedging with 7 or
 8 measures (best six per draw), the improvement score, traditional MIPS with 479 and MVP M0005
 with its population-health measures (479, 484), a pool without outcome or high-priority
-measures (best five plus a zero slot, rules file §2.10), and effort budgets that fit six measures
+measures (best five plus a zero slot, docs/rules-2026.md §2.10), and effort budgets that fit six measures
 or only fewer (missing measures score 0 and, without full participation, no improvement score:
 the enumeration then covers every size from one up), and candidates short of data completeness
 with a prior year (a selection holding one has no full participation, so no improvement score:
@@ -153,7 +153,7 @@ def _baseline(catalog: Any, case: Case, seed: int) -> list[dict[str, Any]]:
             row["eligible_population"] = int(reported / 0.6) + 1
     rng = np.random.default_rng(seed + 1000)
     for measure_id in case.admin_claims:
-        if measure_id == "479":  # inverse, case minimum 200 (rules file §2.7): sometimes unscored
+        if measure_id == "479":  # inverse, case minimum 200 (docs/rules-2026.md §2.7): sometimes unscored
             rows.append(admin_claims("479", round(float(rng.uniform(0.13, 0.19)), 4), int(rng.integers(120, 900))))
         else:  # 484, inverse, case minimum 18
             rows.append(admin_claims(measure_id, round(float(rng.uniform(20, 66)), 2), int(rng.integers(10, 200))))
