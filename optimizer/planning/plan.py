@@ -26,7 +26,7 @@ from optimizer.planning.resolve import Resolved, resolve
 from optimizer.rules.measure_points import Benchmark
 from optimizer.rules.parameters import TRADITIONAL
 from optimizer.scoring.pathways import Pathway, read_pathway
-from optimizer.scoring.selection_score import FixedCategories, SelectionScore, activities_percent, fixed_categories, score_selection
+from optimizer.scoring.selection_score import FixedCategories, SelectionScore, fixed_categories, score_reported
 from optimizer.selection.model import SelectionProblem
 from optimizer.selection.problem import (
     PathwayCandidates,
@@ -207,23 +207,13 @@ def outlook_of(
     pathway: Pathway,
 ) -> Outlook:
     """Score a selection on every draw with the rules, and value it by the objective."""
-    practice, policy = resolved.practice, resolved.policy
     chosen = tuple(eligible[j] for j in selected)
     columns = [forecast.column(candidate.key) for candidate in chosen]
     points = forecast.points[:, columns]
     extra = extra_points(forecast, split.extra, pathway)
-    score = score_selection(
-        points,
-        [candidate.is_priority for candidate in chosen],
-        extra if extra.shape[1] else None,
-        activities_percent(attested, pathway, special_status=practice.special_status, policy=policy),
-        fixed,
-        pathway,
-        practice=practice,
-        policy=policy,
-        scaling=resolved.scaling,
-        measure_ids=[candidate.measure_id for candidate in chosen],
-        meets_data_completeness=[candidate.meets_data_completeness(policy) for candidate in chosen],
+    score = score_reported(
+        points, chosen, extra if extra.shape[1] else None, attested, fixed, pathway,
+        practice=resolved.practice, policy=resolved.policy, scaling=resolved.scaling,
     )
     counted = np.asarray(score.quality.counted, dtype=bool).reshape(points.shape)
     scored = forecast.scored[:, columns]
@@ -239,7 +229,7 @@ def outlook_of(
         for i, candidate in enumerate(chosen)
     )
     final_scores = np.atleast_1d(np.asarray(score.final.score, dtype=float))
-    value = float(np.mean(objective_values(final_scores, resolved.options, resolved.scaling, policy)))
+    value = float(np.mean(objective_values(final_scores, resolved.options, resolved.scaling, resolved.policy)))
     return Outlook(chosen, tuple(attested), score, value, measures, points)
 
 

@@ -10,7 +10,7 @@ Below planning no module sees the :class:`~optimizer.inputs.scenario.Scenario` i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import pandas as pd
 
@@ -49,6 +49,7 @@ def resolve(scenario: Scenario) -> Resolved:
     policy = scenario.policy
     practice = scenario.practice
     optimize = scenario.optimize
+    shared = {field.name: getattr(optimize, field.name) for field in fields(SelectionOptions) if field.name != "available_activities"}
     return Resolved(
         practice=PracticeFacts(
             clinicians=practice.clinicians,
@@ -62,18 +63,7 @@ def resolve(scenario: Scenario) -> Resolved:
         policy=policy,
         scaling=scenario.scaling,
         forecast=forecast_settings(scenario),
-        options=SelectionOptions(
-            objective=optimize.objective,
-            draws=optimize.draws,
-            max_quality_measures=optimize.max_quality_measures,
-            require=optimize.require,
-            exclude=optimize.exclude,
-            collection_types=optimize.collection_types,
-            effort_budget_hours=optimize.effort_budget_hours,
-            time_limit_seconds=optimize.time_limit_seconds,
-            solver=optimize.solver,
-            available_activities=scenario.improvement_activities.available,
-        ),
+        options=SelectionOptions(**shared, available_activities=scenario.improvement_activities.available),
         cost=scenario.cost,
         interoperability=scenario.promoting_interoperability,
         baseline=scenario.baseline,

@@ -23,11 +23,10 @@ from optimizer.scoring.pathways import Pathway, candidate_exclusion, extra_score
 from optimizer.scoring.selection_score import (
     FixedCategories,
     SelectionScore,
-    activities_percent,
     counted_activities,
     fixed_categories,
     observed_points,
-    score_selection,
+    score_reported,
 )
 
 
@@ -122,18 +121,9 @@ def score_scenario(scenario: Scenario, catalog: object) -> ScoreResult:
         for activity in scenario.improvement_activities.attested
         if activity not in activities
     ]
-    selection = score_selection(
-        np.array([points for points, _ in observed]),
-        [candidate.is_priority for candidate in reported],
-        extra_points if extra else None,
-        activities_percent(activities, pathway, special_status=practice.special_status, policy=policy),
-        fixed,
-        pathway,
-        practice=practice,
-        policy=policy,
-        scaling=resolved.scaling,
-        measure_ids=[candidate.measure_id for candidate in reported],
-        meets_data_completeness=[candidate.meets_data_completeness(policy) for candidate in reported],
+    selection = score_reported(
+        np.array([points for points, _ in observed]), reported, extra_points if extra else None, activities, fixed, pathway,
+        practice=practice, policy=policy, scaling=resolved.scaling,
     )
     counted = np.asarray(selection.quality.counted)
     scored = scored_submissions([points for points, _ in observed], [candidate.measure_id for candidate in reported])

@@ -168,6 +168,35 @@ def score_selection(
     return SelectionScore(quality, activity_percent, final, percents, dollars)
 
 
+def score_reported(
+    points: npt.ArrayLike,
+    reported: Sequence[Candidate],
+    extra_points: npt.ArrayLike | None,
+    activities: Iterable[str],
+    fixed: FixedCategories,
+    pathway: Pathway,
+    *,
+    practice: PracticeFacts,
+    policy: Policy,
+    scaling: ScalingFactors,
+) -> SelectionScore:
+    """:func:`score_selection` of reported candidates and attested activities: each candidate's
+    priority, id and data completeness, and the activities' percent, read from them."""
+    return score_selection(
+        points,
+        [candidate.is_priority for candidate in reported],
+        extra_points,
+        activities_percent(activities, pathway, special_status=practice.special_status, policy=policy),
+        fixed,
+        pathway,
+        practice=practice,
+        policy=policy,
+        scaling=scaling,
+        measure_ids=[candidate.measure_id for candidate in reported],
+        meets_data_completeness=[candidate.meets_data_completeness(policy) for candidate in reported],
+    )
+
+
 def observed_points(candidate: Candidate, *, small_practice: bool, policy: Policy) -> tuple[float, str]:
     """A candidate's points and outcome from its baseline (observed) counts."""
     if candidate.is_cahps:

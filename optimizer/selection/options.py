@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class SelectionOptions:
-    """The objective, the limits a selection must respect, how to solve, and the activities it may attest."""
+    """The objective, the limits a selection must respect, how to solve, and the activities it may attest.
+
+    Every field but ``available_activities`` is the ``[optimize]`` key of the same name.
+    """
 
     objective: str
     """``expected_payment``, ``expected_score`` or ``threshold_probability``."""
