@@ -66,12 +66,12 @@ from scipy.stats import norm
 from optimizer.catalog import fetch_year, read_catalog
 from optimizer.collection_types import ECQM, MEDICARE_PART_B_CLAIMS, MIPS_CQM
 from optimizer.forecast import NOT_SCORED, Forecast
+from optimizer.inputs.loading import load_scenario
+from optimizer.inputs.scenario import with_optimize_overrides
 from optimizer.planning.plan import evaluate_selection, plan_scenario
 from optimizer.planning.resolve import resolve
 from optimizer.rules.measure_points import PERCENTILE_KEYS
-from optimizer.inputs.scenario import with_optimize_overrides
 from optimizer.rules.parameters import TRADITIONAL
-from optimizer.inputs.loading import load_scenario
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from family_medicine import hand_selection  # noqa: E402  (a sibling perf script)

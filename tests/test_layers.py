@@ -11,6 +11,7 @@ import of every module is read from its source with :mod:`ast` (imports inside f
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,23 @@ def test_the_checks_see_imports_in_functions() -> None:
     assert "inputs.scenario.Scenario" in _imported(PACKAGE / "planning" / "plan.py")
     # and an import inside a function body (the score command's lazy import) is found too
     assert "planning.score.score_scenario" in _imported(PACKAGE / "commands" / "score.py")
+
+
+def test_the_readme_layout_names_every_module_and_the_diagram_every_stage() -> None:
+    # README.md "Layout" lists each sub-package and each module in it; docs/architecture.md draws
+    # every stage. A module added, moved or renamed without them fails here.
+    root = PACKAGE.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout") :]
+    layout = layout[: layout.index("\n## ", 1)] if "\n## " in layout[1:] else layout
+    words = set(re.findall(r"[A-Za-z_][\w]*(?:\.py)?", layout))
+    packages = sorted(path.parent.name for path in PACKAGE.glob("*/__init__.py"))
+    missing = [f"{package}/" for package in packages if f"{package}/" not in layout]
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "__init__.py" or "benchmarks_data" in path.parts:
+            continue
+        if path.stem not in words and path.name not in words:
+            missing.append(str(path.relative_to(root)))
+    assert not missing, f"README.md Layout does not name {missing}"
+    diagram = (root / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert not [package for package in packages if f"{package}/" not in diagram and package != "benchmarks_data"]

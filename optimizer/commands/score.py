@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from optimizer.inputs.loading import input_files, load_scenario
 from optimizer.output import check_output, emit
 from optimizer.report.rendering import render_document
-from optimizer.inputs.loading import input_files, load_scenario
 
 
 def score(scenario_path: Path, *, report_format: str, output: Path | None, data_dir: Path | None) -> int:

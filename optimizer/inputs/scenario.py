@@ -16,14 +16,10 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.inputs.baseline import normalise_measure_id
 from optimizer.collection_types import ADMIN_CLAIMS, CAHPS
 from optimizer.errors import InputError, clipped, quoted, raise_problems
+from optimizer.inputs.baseline import normalise_measure_id
 from optimizer.inputs.importers import read_baseline_files
-from optimizer.rules.improvement_activities import SPECIAL_STATUSES
-from optimizer.rules.parameters import Policy, policy_for_year
-from optimizer.rules.payment import ScalingFactors, scaling_factors
-from optimizer.scoring.facts import CostMeasureInput, CostSettings, InteroperabilitySettings
 from optimizer.inputs.scenario_file import (
     CATEGORY_MODES,
     FORECAST_LIMITS,  # noqa: F401 - re-exported: the [forecast] keys and ranges
@@ -38,6 +34,10 @@ from optimizer.inputs.scenario_file import (
     key_name,
     read_toml,
 )
+from optimizer.rules.improvement_activities import SPECIAL_STATUSES
+from optimizer.rules.parameters import Policy, policy_for_year
+from optimizer.rules.payment import ScalingFactors, scaling_factors
+from optimizer.scoring.facts import CostMeasureInput, CostSettings, InteroperabilitySettings
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,9 @@ from pydantic import (
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from optimizer.inputs.baseline import normalise_measure_id
 from optimizer.collection_types import COLLECTION_TYPES
 from optimizer.errors import InputError, clipped, quoted
+from optimizer.inputs.baseline import normalise_measure_id
 from optimizer.rules.improvement_activities import SPECIAL_STATUSES
 from optimizer.rules.parameters import PARAMETER_SOURCES, TRADITIONAL, Policy
 from optimizer.rules.payment import scaling_factors

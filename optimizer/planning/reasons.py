@@ -10,9 +10,9 @@ from collections.abc import Sequence
 
 
 
-from optimizer.forecast.candidates import Candidate
 from optimizer.collection_types import DESCRIPTIONS
 from optimizer.forecast import Forecast
+from optimizer.forecast.candidates import Candidate
 from optimizer.planning.plan import Outlook, PathwayPlan
 
 CASE_RISK_NOTICE = 0.05

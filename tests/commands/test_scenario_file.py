@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from optimizer.errors import InputError
-from optimizer.rules.parameters import POLICIES
 from optimizer.inputs.scenario import read_scenario
+from optimizer.rules.parameters import POLICIES
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 BASE = SCENARIOS / "riverside-family-medicine.toml"

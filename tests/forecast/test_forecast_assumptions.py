@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
+from optimizer.inputs.loading import load_scenario
 from optimizer.planning.plan import prepare_forecast
 from optimizer.planning.resolve import resolve
-from optimizer.inputs.loading import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 

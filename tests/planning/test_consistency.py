@@ -15,17 +15,17 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from optimizer.forecast.candidates import build_candidates
 from optimizer.forecast import NOT_SCORED, forecast_candidates
-from optimizer.scoring.pathways import extra_scored_measures
+from optimizer.forecast.candidates import build_candidates
+from optimizer.inputs.loading import load_scenario
+from optimizer.inputs.scenario import with_optimize_overrides
 from optimizer.planning.plan import Plan, PathwayPlan, plan_scenario, prepare_forecast, proxy_benchmarks
 from optimizer.planning.resolve import forecast_settings, resolve
-from optimizer.selection.problem import PAYMENT_UNIT
 from optimizer.report.formatting import number
 from optimizer.report.plan_report import plan_to_dict, render_plan_markdown
-from optimizer.inputs.scenario import with_optimize_overrides
+from optimizer.scoring.pathways import extra_scored_measures
 from optimizer.scoring.selection_score import SelectionScore, activities_percent, fixed_categories, observed_points, score_selection
-from optimizer.inputs.loading import load_scenario
+from optimizer.selection.problem import PAYMENT_UNIT
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "scenarios" / "riverside-family-medicine.toml"
 RELATIVE = 1e-6  # plan.CONSISTENCY_TOLERANCE: solver rounding, nothing more

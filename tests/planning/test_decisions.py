@@ -17,8 +17,8 @@ from scipy.stats import poisson
 from optimizer.errors import InfeasibleError
 from optimizer.planning.plan import PathwayPlan, pathway_fixed_categories, plan_scenario
 from optimizer.planning.resolve import resolve
-from optimizer.selection.problem import reporting_rule
 from optimizer.scoring.selection_score import observed_points, score_selection
+from optimizer.selection.problem import reporting_rule
 
 from scenario_builder import counts
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.planning.plan import plan_scenario
 from optimizer.inputs.scenario import check_scenario, read_scenario
+from optimizer.planning.plan import plan_scenario
 from optimizer.planning.score import score_scenario
 
 from scenario_builder import admin_claims, counts, write_scenario

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from numpy.testing import assert_allclose
 
-from optimizer.planning.plan import plan_scenario
 from optimizer.inputs.scenario import check_scenario, read_scenario
+from optimizer.planning.plan import plan_scenario
 
 from scenario_builder import counts, write_scenario
 

@@ -25,8 +25,8 @@ import pandas as pd
 import pytest
 
 from optimizer.errors import ConsistencyError, InfeasibleError
-from optimizer.planning.plan import plan_scenario
 from optimizer.inputs.scenario import check_scenario, read_scenario
+from optimizer.planning.plan import plan_scenario
 
 from scenario_builder import write_scenario
 

@@ -45,15 +45,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from optimizer.selection.brute_force import best_activities, feasible_selections
-from optimizer.forecast.candidates import build_candidates
 from optimizer.forecast import forecast_candidates
-from optimizer.scoring.pathways import read_pathway
+from optimizer.forecast.candidates import build_candidates
 from optimizer.planning.plan import outlook_of, plan_pathway, proxy_benchmarks, with_runner_up
 from optimizer.planning.resolve import resolve
-from optimizer.selection.problem import FULL_PARTICIPATION, SHORT_OF_DATA_COMPLETENESS, pathway_candidates, selection_parts
-from optimizer.selection.model import outer_approximation_applies
+from optimizer.scoring.pathways import read_pathway
 from optimizer.scoring.selection_score import fixed_categories
+from optimizer.selection.brute_force import best_activities, feasible_selections
+from optimizer.selection.model import outer_approximation_applies
+from optimizer.selection.problem import FULL_PARTICIPATION, SHORT_OF_DATA_COMPLETENESS, pathway_candidates, selection_parts
 from optimizer.selection.solve import BRANCH_AND_BOUND, ENUMERATION, FULL_MODEL, OUTER_APPROXIMATION, SelectionSolver
 from optimizer.synthetic import synthetic_baseline
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optimizer.selection.model import _chain_of_group, compose_chain
 from optimizer.planning.plan import pathway_fixed_categories, pathway_parts, pathway_split, prepare_forecast
 from optimizer.planning.resolve import resolve
 from optimizer.rules.parameters import TRADITIONAL
 from optimizer.scoring.pathways import read_pathway
+from optimizer.selection.model import _chain_of_group, compose_chain
 
 from scenario_builder import admin_claims, counts
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.planning.plan import plan_scenario
-from optimizer.inputs.scenario import with_optimize_overrides
-from optimizer.selection.solve import available_solvers
 from optimizer.inputs.loading import load_scenario
+from optimizer.inputs.scenario import with_optimize_overrides
+from optimizer.planning.plan import plan_scenario
+from optimizer.selection.solve import available_solvers
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "scenarios" / "riverside-family-medicine.toml"
 

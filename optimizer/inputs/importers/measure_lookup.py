@@ -14,8 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from optimizer.inputs.baseline import normalise_measure_id
 from optimizer.errors import InputError
+from optimizer.inputs.baseline import normalise_measure_id
 
 POPULATION_UUID_COLUMNS: dict[str, str] = {
     "IPOP": "initial_population_uuid",

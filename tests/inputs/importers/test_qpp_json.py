@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from optimizer.inputs.baseline import read_baseline
 from optimizer.catalog import read_catalog
+from optimizer.inputs.baseline import read_baseline
 from optimizer.inputs.importers import import_files
 from submission_builder import submission_from_baseline
 
