@@ -61,7 +61,7 @@ def _add_report_options(parser: argparse.ArgumentParser, formats: Sequence[str])
 
 def _add_solver_options(parser: argparse.ArgumentParser) -> None:
     # Each is checked like the [optimize] key it overrides (its type, range or choices are declared
-    # once, in optimizer/scenario_file.py), before any work: see _solver_overrides.
+    # once, in optimizer/inputs/scenario_file.py), before any work: see _solver_overrides.
     parser.add_argument("--draws", type=int, default=None, help="scenarios drawn, 0-100000 (overrides [optimize] draws; 0 = deterministic)")
     parser.add_argument("--seed", type=int, default=None, help="random seed, 0 or more (overrides [optimize] seed)")
     parser.add_argument(
@@ -219,7 +219,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _solver_overrides(args: argparse.Namespace) -> dict[str, object]:
     """The solver options given, checked like the ``[optimize]`` keys they override (before any work)."""
-    from optimizer.scenario import check_optimize_overrides
+    from optimizer.inputs.scenario import check_optimize_overrides
 
     names = ("draws", "seed", "objective", "solver", "time_limit")
     overrides = {name: getattr(args, name) for name in names if getattr(args, name) is not None}

@@ -2,7 +2,7 @@
 
 CMS files MIPS CQMs, QCDR measures and Medicare CQMs all under ``registry``; QCDR measure
 ids are not numeric and Medicare CQM ids end in ``SSP`` (qpp-measures-data
-``scripts/constants.ts``, ``SUBMISSION_METHOD_MAP``; scoring-rules-2026.md §2.1, §2.8).
+``scripts/constants.ts``, ``SUBMISSION_METHOD_MAP``; docs/rules-2026.md §2.1, §2.8).
 """
 
 from __future__ import annotations

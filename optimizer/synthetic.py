@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from optimizer.candidates import CAHPS_MEASURE_ID
 from optimizer.collection_types import CAHPS, ECQM, MEDICARE_PART_B_CLAIMS, MIPS_CQM
+from optimizer.forecast.candidates import CAHPS_MEASURE_ID
 from optimizer.rules.measure_points import PERCENTILE_KEYS
 
 REPORTABLE = (ECQM, MIPS_CQM, MEDICARE_PART_B_CLAIMS)

@@ -66,10 +66,12 @@ from scipy.stats import norm
 from optimizer.catalog import fetch_year, read_catalog
 from optimizer.collection_types import ECQM, MEDICARE_PART_B_CLAIMS, MIPS_CQM
 from optimizer.forecast import NOT_SCORED, Forecast
-from optimizer.plan import evaluate_selection, plan_scenario
+from optimizer.inputs.loading import load_scenario
+from optimizer.inputs.scenario import with_optimize_overrides
+from optimizer.planning.plan import evaluate_selection, plan_scenario
+from optimizer.planning.resolve import resolve
 from optimizer.rules.measure_points import PERCENTILE_KEYS
-from optimizer.scenario import TRADITIONAL, with_optimize_overrides
-from optimizer.workflow import load_scenario
+from optimizer.rules.parameters import TRADITIONAL
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from family_medicine import hand_selection  # noqa: E402  (a sibling perf script)
@@ -294,10 +296,11 @@ def plan_practice(practice: Practice, folder: Path, data_dir: Path, draws: int, 
     deterministic = plan_scenario(with_optimize_overrides(scenario, {"draws": 0}), catalog).recommended.outlook
     hand_keys = hand_selection(scenario, catalog)
     forecast = run.forecast
-    hand = evaluate_selection(scenario, catalog, TRADITIONAL, hand_keys, list(ACTIVITIES), forecast.candidates, forecast).outlook
+    resolved = resolve(scenario)
+    hand = evaluate_selection(resolved, catalog, TRADITIONAL, hand_keys, list(ACTIVITIES), forecast.candidates, forecast).outlook
     outlook = run.recommended.outlook
     practice.plan = {
-        "scenario": scenario, "catalog": catalog, "forecast": forecast,
+        "scenario": scenario, "resolved": resolved, "catalog": catalog, "forecast": forecast,
         "selections": {
             "plan": ([c.key for c in outlook.selected], list(outlook.activities)),
             "deterministic": ([c.key for c in deterministic.selected], list(deterministic.activities)),
@@ -319,7 +322,7 @@ def score_years(practice: Practice, model: str, years: int, seed: int) -> dict:
     realized = realized_forecast(plan["forecast"], next_years(model, practice, rng, years), plan["scenario"])
     result = {}
     for name, (keys, activities) in plan["selections"].items():
-        outlook = evaluate_selection(plan["scenario"], plan["catalog"], TRADITIONAL, keys, activities, realized.candidates, realized).outlook
+        outlook = evaluate_selection(plan["resolved"], plan["catalog"], TRADITIONAL, keys, activities, realized.candidates, realized).outlook
         result[name] = (outlook.final_scores, np.asarray(outlook.score.payment_dollars["default"], dtype=float))
         if name == "plan":
             result["scored"] = realized.scored[:, [realized.column(key) for key in keys]].mean(axis=0)

@@ -24,15 +24,24 @@ import tempfile
 import time
 from pathlib import Path
 
-from optimizer.brute_force import best_activities, feasible_selections
 from optimizer.catalog import read_catalog
-from optimizer.pathways import read_pathway
-from optimizer.plan import evaluate_selection, outlook_of, plan_pathway, plan_scenario, prepare_forecast
-from optimizer.problem import pathway_candidates, selection_parts
-from optimizer.scenario import TRADITIONAL, Scenario, with_optimize_overrides
-from optimizer.scoring import fixed_categories
+from optimizer.inputs.loading import load_scenario
+from optimizer.inputs.scenario import Scenario, with_optimize_overrides
+from optimizer.planning.plan import (
+    evaluate_selection,
+    outlook_of,
+    pathway_fixed_categories,
+    pathway_parts,
+    pathway_split,
+    plan_pathway,
+    plan_scenario,
+    prepare_forecast,
+)
+from optimizer.planning.resolve import resolve
+from optimizer.rules.parameters import TRADITIONAL
+from optimizer.scoring.pathways import read_pathway
+from optimizer.selection.brute_force import best_activities, feasible_selections
 from optimizer.synthetic import family_medicine_measures, synthetic_baseline
-from optimizer.workflow import load_scenario
 
 PRACTICE = """performance_year = 2026
 title = "Synthetic family medicine (every family-medicine measure, made-up counts)"
@@ -93,10 +102,10 @@ def time_plans(path: Path, data_dir: Path | None, repeat: int):
 
 def hand_selection(scenario: Scenario, catalog: object) -> list[tuple[str, str]]:
     """The six measures with the highest point estimate (observed rates, no draws), best type each."""
-    deterministic = with_optimize_overrides(scenario, {"draws": 0})
+    deterministic = resolve(with_optimize_overrides(scenario, {"draws": 0}))
     candidates, forecast = prepare_forecast(deterministic, catalog)
-    pathway = read_pathway(catalog, TRADITIONAL, scenario.policy)
-    eligible = pathway_candidates(candidates, pathway, catalog, deterministic).eligible
+    pathway = read_pathway(catalog, TRADITIONAL, deterministic.policy)
+    eligible = pathway_split(deterministic, candidates, pathway, catalog).eligible
     best: dict[str, tuple[float, object]] = {}
     for candidate in eligible:
         estimate = float(forecast.points[0, forecast.column(candidate.key)])
@@ -116,22 +125,22 @@ def brute_force_row(folder: Path, rows, keys, *, draws: int, prior: float | None
     subset = rows[[(measure_id, kind) in keys for measure_id, kind in zip(rows["measure_id"], rows["collection_type"])]]
     path = write_practice(folder, f"brute-{len(keys)}", subset, draws=draws, prior=prior, pathways='["traditional"]')
     scenario, catalog = load_scenario(path, data_dir)
-    objective = scenario.optimize.objective
-    candidates, forecast = prepare_forecast(scenario, catalog)
-    pathway = read_pathway(catalog, TRADITIONAL, scenario.policy)
+    resolved = resolve(scenario)
+    candidates, forecast = prepare_forecast(resolved, catalog)
+    pathway = read_pathway(catalog, TRADITIONAL, resolved.policy)
     started = time.perf_counter()
-    plan = plan_pathway(scenario, pathway, candidates, forecast, catalog, objective)
+    plan = plan_pathway(resolved, pathway, candidates, forecast, catalog)
     model_seconds = time.perf_counter() - started
-    split = pathway_candidates(candidates, pathway, catalog, scenario)
-    fixed = fixed_categories(scenario, catalog, pathway)
-    parts = selection_parts(scenario, pathway, split, forecast, fixed, catalog, objective)
+    split = pathway_split(resolved, candidates, pathway, catalog)
+    fixed = pathway_fixed_categories(resolved, catalog, pathway)
+    parts = pathway_parts(resolved, pathway, split, forecast, fixed, catalog)
     activities = best_activities(parts[0].problem)
     started = time.perf_counter()
     best, count = float("-inf"), 0
     for part in parts:
         for columns in feasible_selections(part.problem):
             selection = part.eligible_positions(columns)
-            value = outlook_of(selection, activities, split.eligible, split, forecast, fixed, scenario, pathway, objective).objective_value
+            value = outlook_of(selection, activities, split.eligible, split, forecast, fixed, resolved, pathway).objective_value
             best, count = max(best, value), count + 1
     brute_seconds = time.perf_counter() - started
     agrees = abs(best - plan.outlook.objective_value) <= 1e-6 * max(1.0, abs(best))
@@ -174,9 +183,10 @@ def main() -> None:
 
         run, scenario, loaded = last
         print("\n2. Brute force vs the integer program (traditional MIPS, the n candidates with the highest expected points)")
-        candidates, forecast = prepare_forecast(scenario, loaded)
-        pathway = read_pathway(loaded, TRADITIONAL, scenario.policy)
-        eligible = pathway_candidates(candidates, pathway, loaded, scenario).eligible
+        resolved = resolve(scenario)
+        candidates, forecast = prepare_forecast(resolved, loaded)
+        pathway = read_pathway(loaded, TRADITIONAL, resolved.policy)
+        eligible = pathway_split(resolved, candidates, pathway, loaded).eligible
         ranked = sorted(eligible, key=lambda candidate: -float(forecast.points[:, forecast.column(candidate.key)].mean()))
         print(f"{'n':>4} {'selections':>11} {'brute force s':>14} {'model s':>8} {'same optimum':>13}")
         size = 8
@@ -191,7 +201,7 @@ def main() -> None:
 
         print("\n3. The plan against the hand method (six highest point estimates, traditional MIPS)")
         keys = hand_selection(scenario, loaded)
-        hand = evaluate_selection(scenario, loaded, TRADITIONAL, keys, scenario.improvement_activities.available, candidates, forecast).outlook
+        hand = evaluate_selection(resolved, loaded, TRADITIONAL, keys, scenario.improvement_activities.available, candidates, forecast).outlook
         best = run.recommended.outlook
         print("hand selection: " + ", ".join(f"{measure_id} ({kind})" for measure_id, kind in keys))
         print("plan selection: " + ", ".join(candidate.label for candidate in best.selected) + f" in {run.recommended.pathway.pathway_id}")

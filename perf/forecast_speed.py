@@ -20,9 +20,10 @@ from pathlib import Path
 import optimizer
 from family_medicine import write_practice
 from optimizer.catalog import read_catalog
-from optimizer.plan import plan_scenario, prepare_forecast
+from optimizer.inputs.loading import load_scenario
+from optimizer.planning.plan import plan_scenario, prepare_forecast
+from optimizer.planning.resolve import resolve
 from optimizer.synthetic import family_medicine_measures, synthetic_baseline
-from optimizer.workflow import load_scenario
 
 
 def cpu_seconds(action, repeat: int) -> tuple[float, object]:
@@ -47,7 +48,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temporary:
         path = write_practice(Path(temporary), "family", rows, draws=args.draws, prior=args.prior)
         scenario, loaded = load_scenario(path, args.data_dir)
-        forecast_seconds, _ = cpu_seconds(lambda: prepare_forecast(scenario, loaded), args.repeat)
+        forecast_seconds, _ = cpu_seconds(lambda: prepare_forecast(resolve(scenario), loaded), args.repeat)
         plan_seconds, run = cpu_seconds(lambda: plan_scenario(scenario, loaded), max(1, args.repeat // 2))
     print(f"code: {Path(optimizer.__file__).parent}")
     print(f"{len(rows)} baseline rows, {args.draws:,} draws: forecast {forecast_seconds:.3f} CPU s (median of {args.repeat}), "

@@ -15,9 +15,10 @@ import statistics
 import time
 from pathlib import Path
 
-from optimizer.plan import evaluate_selection, plan_scenario, prepare_forecast
-from optimizer.scenario import with_optimize_overrides
-from optimizer.workflow import load_scenario
+from optimizer.inputs.loading import load_scenario
+from optimizer.inputs.scenario import with_optimize_overrides
+from optimizer.planning.plan import evaluate_selection, plan_scenario, prepare_forecast
+from optimizer.planning.resolve import resolve
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -41,8 +42,9 @@ def main() -> None:
         best = run.recommended.outlook
         hand_plan = None
         if scenario.reported:
-            candidates, forecast = prepare_forecast(scenario, catalog)
-            hand_plan = evaluate_selection(scenario, catalog, scenario.pathway, scenario.reported, scenario.improvement_activities.attested, candidates, forecast).outlook
+            resolved = resolve(scenario)
+            candidates, forecast = prepare_forecast(resolved, catalog)
+            hand_plan = evaluate_selection(resolved, catalog, scenario.pathway, scenario.reported, scenario.improvement_activities.attested, candidates, forecast).outlook
         hand_score = f"{hand_plan.expected_final_score:10.2f}" if hand_plan else f"{'—':>10}"
         hand_dollars = f"{hand_plan.expected_payment_dollars():10,.0f}" if hand_plan else f"{'—':>10}"
         gain = f"{best.expected_payment_dollars() - hand_plan.expected_payment_dollars():9,.0f}" if hand_plan else f"{'—':>9}"

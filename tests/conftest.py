@@ -88,6 +88,29 @@ def fetched_dir(cms_source: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     return folder
 
 
+@pytest.fixture
+def scenario_from(tmp_path: Path, catalog_2026):
+    """``scenario_from(rows, **settings)``: write a small scenario into ``tmp_path``, read and check it.
+
+    The scenario is written by :func:`scenario_builder.write_scenario` (tests/scenario_builder.py),
+    read with ``read_scenario`` and checked against the 2026 catalog with ``check_scenario``, exactly
+    as the ``plan`` command reads a user's files.
+    """
+    import pandas as pd
+
+    from optimizer.inputs.scenario import check_scenario, read_scenario
+    from scenario_builder import write_scenario
+
+    written: list[str] = []
+
+    def build(rows, **settings):
+        name = settings.pop("name", f"scenario-{len(written)}")
+        written.append(name)
+        path = write_scenario(tmp_path, list(rows) if not isinstance(rows, pd.DataFrame) else rows, name=name, **settings)
+        return check_scenario(read_scenario(path), catalog_2026)
+
+    return build
+
 
 def run_cli(
     *arguments: object,

@@ -1,7 +1,8 @@
 """Check that every example's JSON output is unchanged by the work on this branch.
 
 Runs ``mips-optimizer plan EXAMPLE --format json --draws 100`` and ``score EXAMPLE --format json``
-for every ``scenarios/*.toml``, and ``compare`` (and ``--rescore-only``) of them all with their what-ifs, twice, in
+for every ``scenarios/*.toml``, ``swap EXAMPLE --ytd EXAMPLE-2026-ytd.csv --as-of 2026-07-01`` where the
+example has a year-to-date table, and ``compare`` (and ``--rescore-only``) of them all with their what-ifs, twice, in
 subprocesses: once with the code of a git ref (by default the commit this branch started from,
 ``git merge-base HEAD main``), exported to a temporary folder and put first on ``PYTHONPATH``, and
 once with the working tree. Both runs read the same scenario files (the working tree's). The
@@ -66,6 +67,10 @@ def main() -> int:
     examples = [str(path) for path in sorted((ROOT / "scenarios").glob("*.toml"))]
     draws = ["--draws", str(args.draws)]
     runs = [["plan", example, *draws] for example in examples] + [["score", example] for example in examples]
+    for example in examples:
+        year_to_date = Path(example).with_name(f"{Path(example).stem}-2026-ytd.csv")
+        if year_to_date.exists():
+            runs.append(["swap", example, "--ytd", str(year_to_date), "--as-of", "2026-07-01", *draws])
     runs += [["compare", *examples, *draws], ["compare", *examples, "--rescore-only", *draws]]
     differing = 0
     with tempfile.TemporaryDirectory() as folder:
@@ -75,7 +80,7 @@ def main() -> int:
             after = _json_output(ROOT, arguments, args.data_dir)
             same = before == after and not before.startswith("exit ")
             differing += not same
-            shown = " ".join(Path(item).name if item in examples else item for item in arguments)
+            shown = " ".join(Path(item).name if item.startswith(str(ROOT)) else item for item in arguments)
             print(f"{'identical' if same else 'DIFFERS  '}  {shown}  ({len(after):,} bytes)")
     print(f"{len(runs) - differing} of {len(runs)} outputs identical to {ref[:12]}")
     return 1 if differing else 0

@@ -5,7 +5,7 @@ Column reference (one row per …):
 ``quality_measures`` (quality measure)
     measure_id, title, measure_type (snake_case: outcome, intermediate_outcome,
     patient_reported_outcome, process, patient_engagement_experience, efficiency, …), is_outcome
-    (outcome, intermediate outcome or patient-reported outcome; rules file §2.10), is_high_priority,
+    (outcome, intermediate outcome or patient-reported outcome; docs/rules-2026.md §2.10), is_high_priority,
     is_inverse, metric_type, collection_types (tuple), first_performance_year (Int64),
     last_performance_year (Int64), is_traditional_mips (``mips`` in allowedPrograms), mvp_ids (tuple),
     measure_sets (tuple), seven_point_cap_removed (tuple of collection types with the defined
@@ -25,7 +25,7 @@ Column reference (one row per …):
 ``benchmarks`` (measure × collection type)
     measure_id, collection_type, submission_method, benchmark_year, performance_year, p1, p10 … p90,
     p99 (ascending in raw rate), is_inverse, is_topped_out, is_topped_out_by_program,
-    seven_point_cap (= is_topped_out_by_program, rules file §2.4), is_defined_topped_out (§2.5),
+    seven_point_cap (= is_topped_out_by_program, docs/rules-2026.md §2.4), is_defined_topped_out (§2.5),
     is_flat (percentiles 1, 10, …, 90, 99; §2.6), metric_type, average_performance_rate, source_format
     (``percentiles`` or the legacy ``deciles``).
 ``benchmark_exclusions`` (measure × collection type without a benchmark)
@@ -51,10 +51,10 @@ from optimizer.collection_types import collection_type
 from optimizer.rules.measure_points import PERCENTILE_KEYS
 
 OUTCOME_MEASURE_TYPES = frozenset({"outcome", "intermediate_outcome", "patient_reported_outcome"})
-"""``measureType`` values that are outcome measures for §2.10 (rules file §2.10, reporting rule)."""
+"""``measureType`` values that are outcome measures for §2.10 (docs/rules-2026.md §2.10, reporting rule)."""
 
 FLAT_PERCENTILES = (1.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 99.0)
-"""The percentile values CMS stores for a flat benchmark (rules file §2.6)."""
+"""The percentile values CMS stores for a flat benchmark (docs/rules-2026.md §2.6)."""
 
 
 def snake_case(name: str) -> str:
@@ -167,7 +167,7 @@ def percentiles_of(record: dict[str, Any]) -> tuple[tuple[float, ...], str]:
     """The eleven percentile values of a benchmark row in either format CMS has used.
 
     ``percentiles`` (2024 on): a map ``{"1": …, "10": …, …, "99": …}``. Legacy ``deciles`` (before
-    2024): nine inclusive lower bounds of deciles 2–10 (rules file §2.1), read as p10 … p90 in
+    2024): nine inclusive lower bounds of deciles 2–10 (docs/rules-2026.md §2.1), read as p10 … p90 in
     ascending raw rate; the legacy format has no p1/p99, which stay NaN (decile 1 then runs down to
     any rate; measure_points treats NaN edges as open).
     """

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.commands.progress import stderr_progress
-from optimizer.compare import ComparedVariant, FailedVariant, compare_files
 from optimizer.errors import quoted
+from optimizer.inputs.loading import input_files, load_base
+from optimizer.inputs.scenario import check_optimize_overrides
 from optimizer.output import check_output, emit
+from optimizer.planning.compare import ComparedVariant, FailedVariant, compare_files
 from optimizer.report.compare_report import compare_to_dict
 from optimizer.report.rendering import render_document
-from optimizer.scenario import check_optimize_overrides
 from optimizer.text_safety import terminal_line
-from optimizer.workflow import input_files, load_base
 
 SOME_FAILED = 4
 """Exit code: the report is written, but some variants (or files) failed; their rows say why."""

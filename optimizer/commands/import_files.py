@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from optimizer.importers import import_files
+from optimizer.inputs.importers import import_files
 from optimizer.output import write_atomically
 from optimizer.text_safety import terminal_line
 

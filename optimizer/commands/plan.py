@@ -9,10 +9,10 @@ from typing import Any
 from optimizer.commands.progress import stderr_progress
 from optimizer.output import check_output, emit
 from optimizer.report.rendering import render_document
-from optimizer.plan import plan_scenario
+from optimizer.planning.plan import plan_scenario
 from optimizer.report.plan_report import plan_to_dict
-from optimizer.scenario import with_optimize_overrides
-from optimizer.workflow import input_files, load_scenario
+from optimizer.inputs.scenario import with_optimize_overrides
+from optimizer.inputs.loading import input_files, load_scenario
 
 
 def plan(

@@ -10,7 +10,7 @@ from optimizer.output import emit
 
 def render_schema() -> str:
     """The scenario file's JSON Schema as the command prints it (and ``scenarios/scenario.schema.json`` holds it)."""
-    from optimizer.scenario_file import scenario_json_schema
+    from optimizer.inputs.scenario_file import scenario_json_schema
 
     return json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
 

@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from optimizer.inputs.loading import input_files, load_scenario
+from optimizer.inputs.scenario import with_optimize_overrides
 from optimizer.output import check_output, emit
+from optimizer.planning.swap import evaluate_swaps
 from optimizer.report.rendering import render_document
 from optimizer.report.swap_report import swap_to_dict
-from optimizer.scenario import with_optimize_overrides
-from optimizer.swap import evaluate_swaps
-from optimizer.workflow import input_files, load_scenario
 
 
 def swap(

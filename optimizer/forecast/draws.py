@@ -47,7 +47,7 @@ from optimizer.rules.measure_points import Benchmark, Outcome
 from optimizer.rules.parameters import Policy
 
 if TYPE_CHECKING:
-    from optimizer.candidates import Candidate
+    from optimizer.forecast.candidates import Candidate
 
 UNKNOWN_BENCHMARK = Benchmark((1, 10, 20, 30, 40, 50, 60, 70, 80, 90, 99), is_inverse=False)
 """Stand-in for a performance-period benchmark nobody can know yet: a flat benchmark scored at a
@@ -256,7 +256,7 @@ def _with_possible_benchmark(
     policy: Policy,
     probability: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Points when CMS may build a performance-period benchmark after the year (rules file §2.3, §12)."""
+    """Points when CMS may build a performance-period benchmark after the year (docs/rules-2026.md §2.3, §12)."""
     size = rates.shape[0]
     appears = stream.random(size) < probability
     if proxy is not None:

@@ -10,7 +10,7 @@ percentiles. Equal knots are point masses: p50 … p99 = 100 with p40 < 100 puts
 at 100%); p1 = p10 = 0 puts 0.1 at 0%.
 
 Rows whose percentiles are not a distribution of rates — flat benchmarks (1, 10, …, 99 by policy,
-rules file §2.6), defined topped-out benchmarks (84 … 100, §2.5), non-proportion QCDR measures — use
+docs/rules-2026.md §2.6), defined topped-out benchmarks (84 … 100, §2.5), non-proportion QCDR measures — use
 a Beta distribution with the row's national average rate and the concentration
 :data:`FALLBACK_CONCENTRATION`. A candidate without any benchmark row keeps the Jeffreys fallback of
 :mod:`optimizer.forecast.draws`.
@@ -36,7 +36,7 @@ FALLBACK_CONCENTRATION = 2.2
 """Concentration a + b of the Beta prior of rows whose percentiles are not a distribution: the median
 over the 2026 benchmark rows that are one (210 eCQM, MIPS CQM, claims and QCDR rate rows) of
 mean × (1 − mean) / variance − 1 of the distribution their percentiles describe (2.2; quartiles 1.2
-and 4.7: practices' rates are spread widely, often U-shaped). ``tests/optimizer/test_prior.py``
+and 4.7: practices' rates are spread widely, often U-shaped). ``tests/forecast/test_prior.py``
 recomputes it from the catalog."""
 
 BETA_LEVELS = np.linspace(0.0, 1.0, 201)

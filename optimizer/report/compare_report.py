@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from optimizer.compare import Compared, FailedVariant, changes
+from optimizer.planning.compare import Compared, FailedVariant, changes
 from optimizer.forecast import assumptions_sentence
-from optimizer.plan import forecast_settings
-from optimizer.reasons import collection_type_name
+from optimizer.planning.resolve import forecast_settings
+from optimizer.planning.reasons import collection_type_name
 from optimizer.report.formatting import dollars, markdown_table, number, percent, render_rows_csv
 from optimizer.report.plan_report import assumptions_text, outlook_to_dict
 

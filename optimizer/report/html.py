@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from optimizer.collection_types import DESCRIPTIONS
-from optimizer.reasons import collection_type_name
+from optimizer.planning.reasons import collection_type_name
 from optimizer.report.compare_report import change_text
 from optimizer.report.formatting import CATEGORY_TITLES, dollars, number, percent, performance_rate, signed_percent
 from optimizer.report.plan_report import assumptions_footer, pessimistic_sentence, solver_note

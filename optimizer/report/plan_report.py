@@ -1,6 +1,6 @@
 """The ``plan`` report: one JSON-ready document, rendered as Markdown, JSON, CSV (and HTML/xlsx elsewhere).
 
-``plan_to_dict`` is the only place that turns a :class:`~optimizer.plan.Plan` into numbers for
+``plan_to_dict`` is the only place that turns a :class:`~optimizer.planning.plan.Plan` into numbers for
 people; every format renders that document, so they cannot disagree.
 """
 
@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 
 from optimizer.forecast import assumptions_sentence
-from optimizer.plan import Outlook, PathwayPlan, PessimisticCheck, Plan
-from optimizer.reasons import collection_type_name, measure_reasons
+from optimizer.planning.plan import Outlook, PathwayPlan, PessimisticCheck, Plan
+from optimizer.planning.reasons import collection_type_name, measure_reasons
 from optimizer.report.formatting import dollars, markdown_table, number, percent, render_rows_csv
 from optimizer.rules.payment import payment_adjustment_percent
-from optimizer.scoring import SCALING_CASES
+from optimizer.scoring.selection_score import SCALING_CASES
 
 HISTOGRAM_BINS = 20
 

@@ -18,7 +18,8 @@ from optimizer.report.formatting import (
     signed_percent,
 )
 from optimizer.rules.parameters import CATEGORIES, QUALITY, IMPROVEMENT_ACTIVITIES
-from optimizer.scoring import SCALING_CASES, MeasureScore, ScoreResult
+from optimizer.planning.score import MeasureScore, ScoreResult
+from optimizer.scoring.selection_score import SCALING_CASES
 
 
 def _scalar(value: Any) -> float:

@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 
 from optimizer.forecast import assumptions_sentence
-from optimizer.plan import forecast_settings
+from optimizer.planning.resolve import forecast_settings
 from optimizer.report.formatting import dollars, markdown_table, number, percent, render_rows_csv
 from optimizer.report.plan_report import outlook_to_dict
-from optimizer.swap import SwapOption, SwapResult
+from optimizer.planning.swap import SwapOption, SwapResult
 
 
 def _option_dict(option: SwapOption, threshold: float) -> dict[str, Any]:

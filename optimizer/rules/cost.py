@@ -2,14 +2,13 @@
 
 References
 ----------
-scoring-rules-2026.md §3: cost measures are scored 1–10 with the inverse branch of §2.2
+docs/rules-2026.md §3: cost measures are scored 1–10 with the inverse branch of §2.2
 (42 CFR 414.1380(a)(1)(ii)); category = Σ points / (10 × scored measures) + cost improvement,
 capped at 100%; no scoreable measure ⇒ reweighted (42 CFR 414.1380(b)(2)(i)–(v)). The cost
 improvement score is category-level since CY2023: max(0, (score − prior score) / prior score) × 1
-percentage point, at most 1, and 0 without a prior-year cost score (42 CFR 414.1380(b)(2)(iv)); the
-rules file's count of significant improvements and declines is the pre-2023 rule
-(rules-confirmation-2026-12.md items 9a–9c). Case minimums: TPCC 20, MSPB 35, procedural episodes
-10, other episodes 20 (third-party, pre-2026: item 9c).
+percentage point, at most 1, and 0 without a prior-year cost score (42 CFR 414.1380(b)(2)(iv)); a
+count of significant improvements and declines is the pre-2023 rule. Case minimums: TPCC 20, MSPB 35,
+procedural episodes 10, other episodes 20 (third-party, pre-2026).
 """
 
 from __future__ import annotations
@@ -32,11 +31,11 @@ def cost_measure_points(value: npt.ArrayLike, benchmark: Benchmark, policy: Poli
     """Achievement points of a cost measure from its expected cost [points, 1–10].
 
     The cost benchmark is read like an inverse quality benchmark (lower cost is better) and is
-    never capped. Rules file §3 and §2.2 point 5.
+    never capped. docs/rules-2026.md §3 and §2.2 reading 5.
 
     Examples
     --------
-    TPCC_1 2026 (rules file §2.2 point 5): the middle of decile 7 scores 7.5.
+    TPCC_1 2026 (docs/rules-2026.md §2.2 reading 5): the middle of decile 7 scores 7.5.
 
     >>> tpcc = Benchmark((0, 1142.83, 1315.81, 1488.78, 1834.72, 2007.69, 2180.67,
     ...                   2353.64, 2440.13, 2526.61, 2613.1), is_inverse=True)
@@ -61,7 +60,7 @@ def cost_improvement_percent(score_percent: float, prior_score_percent: float | 
     -----
     ``min(1, max(0, (score − prior) / prior) × 1 percentage point)``, at the category level:
     42 CFR 414.1380(b)(2)(iv) (from the 2024 payment year, maximum 1 point from 2025);
-    rules-confirmation-2026-12.md item 9b.
+    docs/rules-2026.md §3.
 
     Examples
     --------

@@ -2,9 +2,9 @@
 
 References
 ----------
-42 CFR 414.1330(b)(5) (weights 30/30/15/25); 42 CFR 414.1380(c)(2)(ii)(F), (G) (redistribution
-tables, rules-confirmation-2026-12.md items 10a–10b); 414.1380(c) (fewer than two scored categories:
-the performance threshold, item 10c); rules file §7.1 (complex patient bonus up to 10, final
+42 CFR 414.1330(b)(5) (weights 30/30/15/25; docs/rules-2026.md §1.1); 42 CFR 414.1380(c)(2)(ii)(F),
+(G) (redistribution tables) and 414.1380(c) (fewer than two scored categories: the performance
+threshold; docs/rules-2026.md §1.2); docs/rules-2026.md §7.1 (complex patient bonus up to 10, final
 score capped at 100, compared with the threshold unrounded).
 """
 
@@ -24,7 +24,7 @@ def category_weights(reweighted: Iterable[str], *, small_practice: bool, policy:
     """Category weights [percent] given the categories reweighted to 0%.
 
     Returns None when fewer than two categories are scored (or no table row exists): the final
-    score is then set to the performance threshold (42 CFR 414.1380(c); rules file §1.2).
+    score is then set to the performance threshold (42 CFR 414.1380(c); docs/rules-2026.md §1.2).
 
     Examples
     --------

@@ -2,7 +2,7 @@
 
 References
 ----------
-scoring-rules-2026.md §4: from PY2025 two activities give full credit, one for a small, rural,
+docs/rules-2026.md §4: from PY2025 two activities give full credit, one for a small, rural,
 HPSA or non-patient-facing practice (CY2025 PFS final rule, DataBrackets); one activity in an MVP
 (§6, best reading); IA_PCMH (patient-centred medical home) gives full credit.
 """

@@ -5,8 +5,8 @@ draws at once with the same functions ``score`` uses).
 
 References
 ----------
-scoring-rules-2026.md §2.2 (deciles and interpolation), §2.3 (0, 3, new-measure floors),
-§2.4 (7-point cap), §2.5 (defined topped-out benchmarks), §2.6 (flat benchmarks), Appendix A.
+docs/rules-2026.md §2.2 (deciles and interpolation), §2.3 (0, 3, new-measure floors),
+§2.4 (7-point cap), §2.5 (defined topped-out benchmarks), §2.6 (flat benchmarks).
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def decile(rate: ArrayLike, benchmark: Benchmark) -> np.ndarray:
     """The benchmark decile (1–10) a performance rate falls in; 0 below decile 1.
 
     A value on a boundary belongs to the better decile (≥ for direct, ≤ for inverse
-    measures); an empty decile (equal consecutive bounds) is skipped. Rules file §2.2.
+    measures); an empty decile (equal consecutive bounds) is skipped. docs/rules-2026.md §2.2.
 
     Examples
     --------
@@ -121,7 +121,7 @@ def decile_points(rate: ArrayLike, benchmark: Benchmark, policy: Policy) -> np.n
     References
     ----------
     CMSgov/qpp-submissions-docs ``scoring-example-output-quality.json``; CMS-1848-P Tables
-    B-G3/B-G4 (flat benchmark deciles); rules file §2.2 and Appendix A.
+    B-G3/B-G4 (flat benchmark deciles); docs/rules-2026.md §2.2.
 
     Examples
     --------
@@ -149,7 +149,7 @@ def decile_points(rate: ArrayLike, benchmark: Benchmark, policy: Policy) -> np.n
 
 
 def capped_points(points: ArrayLike, benchmark: Benchmark, policy: Policy) -> np.ndarray:
-    """Apply the 7-point cap of a benchmark topped out by program (rules file §2.4)."""
+    """Apply the 7-point cap of a benchmark topped out by program (docs/rules-2026.md §2.4)."""
     points_array = np.asarray(points, dtype=float)
     if benchmark.seven_point_cap:
         return np.minimum(points_array, policy.seven_point_cap)
@@ -166,7 +166,7 @@ def new_measure_floor(first_performance_year: int | None, performance_year: int,
 
     References
     ----------
-    42 CFR 414.1380(b)(1)(i)(A)(3), (C) (rules-confirmation-2026-12.md item 6); rules file §2.3;
+    42 CFR 414.1380(b)(1)(i)(A)(3), (C) (docs/rules-2026.md §2.3);
     ``firstPerformanceYear`` in measures-data.
     """
     if first_performance_year is None:
@@ -218,7 +218,7 @@ def achievement_points(
         An outcome measure CMS calculates from administrative claims that an MVP participant
         selected (480, 492): without a benchmark or below its case minimum it scores 0 (never 3,
         no new-measure floor) and stays among the counted measures. 42 CFR 414.1365(d)(3)(i)(B);
-        rules-confirmation-2026-12.md item 4c. (A population-health measure, scored as an extra
+        docs/rules-2026.md §6. (A population-health measure, scored as an extra
         measure, drops out of the denominator instead: the caller leaves it unscored.)
 
     Returns
@@ -231,7 +231,7 @@ def achievement_points(
     Below data completeness: 0 (3 small), no floor. Otherwise, without a benchmark or below the
     case minimum: the new-measure floor if any, else 0 (3 small). Otherwise the benchmark points,
     capped at 7 where the benchmark is topped out by program, lifted to the floor.
-    Rules file §2.3; 42 CFR 414.1380(b)(1)(i); 88 FR 79123.
+    docs/rules-2026.md §2.3; 42 CFR 414.1380(b)(1)(i); 88 FR 79123.
     """
     rate_array = np.asarray(rate, dtype=float)
     cases = np.asarray(case_count, dtype=float)

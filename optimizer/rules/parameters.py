@@ -1,8 +1,8 @@
 """The policy parameters of one performance year: every number a rule uses, named, sourced, overridable.
 
 Each parameter carries its default, its source, whether the source confirms it
-(``../shared/docs/scoring-rules-2026.md`` §11, checked against the regulation in
-``rules-confirmation-2026-12.md``) and the values it may take. A scenario's ``[policy]`` table
+(docs/rules-2026.md §11; the rule each one holds is stated in the section its source names) and the
+values it may take. A scenario's ``[policy]`` table
 overrides any of them by name, within that range, so a later correction of an UNCONFIRMED rule is a
 one-line change.
 
@@ -24,6 +24,9 @@ IMPROVEMENT_ACTIVITIES = "improvement_activities"
 PROMOTING_INTEROPERABILITY = "promoting_interoperability"
 CATEGORIES: tuple[str, ...] = (QUALITY, COST, IMPROVEMENT_ACTIVITIES, PROMOTING_INTEROPERABILITY)
 """The four performance categories, in the order CMS lists them."""
+
+TRADITIONAL = "traditional"
+"""The pathway id of traditional MIPS (an MVP's id is CMS's, such as ``M0005``)."""
 
 
 def _frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
@@ -55,8 +58,8 @@ STANDARD_REDISTRIBUTION: Mapping[frozenset[str], Mapping[str, float]] = _frozen(
 )
 """Category weights [percent] by the set of categories reweighted to 0% (Quality/Cost/IA/PI), for
 practices that are not small (and small practices outside the rows below). 42 CFR
-414.1380(c)(2)(ii)(F), from the 2024 payment year (rules-confirmation-2026-12.md item 10a, which
-corrected the rows {Q}, {C, Q}, {PI, Q} and {Q, IA})."""
+414.1380(c)(2)(ii)(F), from the 2024 payment year (docs/rules-2026.md §1.2; the check of the
+regulation corrected the rows {Q}, {C, Q}, {PI, Q} and {Q, IA})."""
 
 SMALL_PRACTICE_REDISTRIBUTION: Mapping[frozenset[str], Mapping[str, float]] = _frozen(
     {
@@ -67,7 +70,7 @@ SMALL_PRACTICE_REDISTRIBUTION: Mapping[frozenset[str], Mapping[str, float]] = _f
     }
 )
 """Small-practice weights [percent] when PI is reweighted: 42 CFR 414.1380(c)(2)(ii)(G), from the
-2024 payment year (rules-confirmation-2026-12.md item 10b). Only the {PI} and {PI, Cost} rows
+2024 payment year (docs/rules-2026.md §1.2). Only the {PI} and {PI, Cost} rows
 differ from the standard table; {PI, Quality} and {PI, IA} (corrected from 50/50/0/0) equal it."""
 
 PROCEDURAL_EPISODE_COST_MEASURES: tuple[str, ...] = (
@@ -78,10 +81,10 @@ PROCEDURAL_EPISODE_COST_MEASURES: tuple[str, ...] = (
 """The procedural episode-based cost measures of 2026: those whose description in CMS's
 ``measures/2026/measures-data.json`` reads "This procedural measure includes costs …" (acute
 inpatient medical condition and chronic condition episodes say so instead). Their case minimum is
-10 episodes (RevEHR cost-measures page; rules-confirmation-2026-12.md item 9c)."""
+10 episodes (RevEHR cost-measures page; docs/rules-2026.md §3)."""
 
 PI_REQUIRED_ATTESTATIONS: tuple[str, ...] = ("PI_PPHI_1", "PI_PPHI_2", "PI_ONCDIR_1", "PI_INFBLO_1")
-"""Attestations that must be 'yes' or the PI category scores 0 (rules file §5: security risk
+"""Attestations that must be 'yes' or the PI category scores 0 (docs/rules-2026.md §5: security risk
 analysis, SAFER guides, ONC direct review, information blocking; the SAFER 'yes' is UNCONFIRMED)."""
 
 
@@ -334,94 +337,94 @@ def _coerce_like(current: Any, value: Any, name: str, whole_values: bool = False
 
 
 _CFR = "42 CFR"
-_CHECKED = "rules-confirmation-2026-12.md"
+_RULES = "docs/rules-2026.md"
 _C, _3P, _U = CONFIRMED, THIRD_PARTY_CONFIRMED, UNCONFIRMED
 _TABLE = None  # redistribution tables: not overridable
 PARAMETER_SOURCES: Mapping[str, ParameterInfo] = _frozen(
     {
-        "category_weights": ParameterInfo(f"{_CFR} 414.1330(b)(5); rules file §1.1", _C, PERCENT),
-        "standard_redistribution": ParameterInfo(f"{_CFR} 414.1380(c)(2)(ii)(F) (from PaY2024); {_CHECKED} 10a", _C, _TABLE),
-        "small_practice_redistribution": ParameterInfo(f"{_CFR} 414.1380(c)(2)(ii)(G) (from PaY2024); {_CHECKED} 10b", _C, _TABLE),
-        "final_score_maximum": ParameterInfo("final score capped at 100; rules file §7.1", _C, _above(0, 100)),
-        "complex_patient_bonus_maximum": ParameterInfo("up to 10 points (Acmeware); rules file §7.1", _C, PERCENT),
+        "category_weights": ParameterInfo(f"{_CFR} 414.1330(b)(5); {_RULES} §1.1", _C, PERCENT),
+        "standard_redistribution": ParameterInfo(f"{_CFR} 414.1380(c)(2)(ii)(F) (from PaY2024); {_RULES} §1.2", _C, _TABLE),
+        "small_practice_redistribution": ParameterInfo(f"{_CFR} 414.1380(c)(2)(ii)(G) (from PaY2024); {_RULES} §1.2", _C, _TABLE),
+        "final_score_maximum": ParameterInfo(f"final score capped at 100; {_RULES} §7.1", _C, _above(0, 100)),
+        "complex_patient_bonus_maximum": ParameterInfo(f"up to 10 points (Acmeware); {_RULES} §7.1", _C, PERCENT),
         "minimum_scored_categories": ParameterInfo(
-            f"{_CFR} 414.1380(c): fewer than two scored categories ⇒ final score = performance threshold; {_CHECKED} 10c", _C, _from(1, 4)
+            f"{_CFR} 414.1380(c): fewer than two scored categories ⇒ final score = performance threshold; {_RULES} §1.2", _C, _from(1, 4)
         ),
-        "performance_threshold": ParameterInfo("CY2026 PFS final rule, 90 FR 49266; rules file §0", _C, _above(0, 100)),
-        "applicable_percent": ParameterInfo(f"{_CFR} 414.1405(c); rules file §7.2", _C, PERCENT),
-        "negative_floor_fraction_of_threshold": ParameterInfo(f"{_CFR} 414.1405(b)(2); rules file §7.2", _C, _from(0, 1)),
-        "scaling_factor_low": ParameterInfo("PY2024 maximum +1.05% (Healthmonix); rules file §7.3", _C, _above(0, 3)),
-        "scaling_factor_high": ParameterInfo("PY2023 maximum +2.15% (Healthmonix); rules file §7.3", _C, _above(0, 3)),
-        "scaling_factor_default": ParameterInfo(f"midpoint of the published range (CY2026 RIA not read); rules file §11; {_CHECKED} 5", _U, _above(0, 3)),
-        "scaling_factor_maximum": ParameterInfo(f"{_CFR} 414.1405(b)(3): not above 3.0", _C, _above(0, 3)),
-        "data_completeness_threshold": ParameterInfo(f"{_CFR} 414.1340(a)(4): 75%; rules file §0", _C, PERCENT),
-        "case_minimum": ParameterInfo(f"{_CFR} 414.1380(b)(1)(iii): 20; rules file §0", _C, COUNT),
+        "performance_threshold": ParameterInfo(f"CY2026 PFS final rule, 90 FR 49266; {_RULES} §7.2", _C, _above(0, 100)),
+        "applicable_percent": ParameterInfo(f"{_CFR} 414.1405(c); {_RULES} §7.2", _C, PERCENT),
+        "negative_floor_fraction_of_threshold": ParameterInfo(f"{_CFR} 414.1405(b)(2); {_RULES} §7.2", _C, _from(0, 1)),
+        "scaling_factor_low": ParameterInfo(f"PY2024 maximum +1.05% (Healthmonix); {_RULES} §7.3", _C, _above(0, 3)),
+        "scaling_factor_high": ParameterInfo(f"PY2023 maximum +2.15% (Healthmonix); {_RULES} §7.3", _C, _above(0, 3)),
+        "scaling_factor_default": ParameterInfo(f"midpoint of the published range (CY2026 RIA not read); {_RULES} §7.3", _U, _above(0, 3)),
+        "scaling_factor_maximum": ParameterInfo(f"{_CFR} 414.1405(b)(3): not above 3.0; {_RULES} §7.2", _C, _above(0, 3)),
+        "data_completeness_threshold": ParameterInfo(f"{_CFR} 414.1340(a)(4): 75%; {_RULES} §2.3", _C, PERCENT),
+        "case_minimum": ParameterInfo(f"{_CFR} 414.1380(b)(1)(iii): 20; {_RULES} §2.3", _C, COUNT),
         "admin_claims_case_minimums": ParameterInfo(
-            f"479: 200 (2017-era text); 484, 480, 492: recollection (2026 MIFs not read); rules file §2.7; {_CHECKED} 8c", _U, COUNT
+            f"479: 200 (2017-era text); 484, 480, 492: recollection (2026 MIFs not read); {_RULES} §2.7", _U, COUNT
         ),
-        "admin_claims_minimum_clinicians": ParameterInfo(f"479 scored only for groups of 16+ clinicians; rules file §2.7; {_CHECKED} 8c", _U, COUNT),
+        "admin_claims_minimum_clinicians": ParameterInfo(f"479 scored only for groups of 16+ clinicians; {_RULES} §2.7", _U, COUNT),
         "points_outside_lowest_percentile": ParameterInfo(
-            f"{_CFR} 414.1380(b)(1)(i): 'between 1 and 10 measure achievement points'; {_CHECKED} 7a", _C, POINTS
+            f"{_CFR} 414.1380(b)(1)(i): 'between 1 and 10 measure achievement points'; {_RULES} §2.2", _C, POINTS
         ),
-        "top_decile_points": ParameterInfo("decile 10 is a flat 10 (published CSV '>= p90'); rules file §2.2", _C, POINTS),
-        "seven_point_cap": ParameterInfo("benchmarks-schema isToppedOutByProgram: 'cap the score at 7 points'; §2.4", _C, POINTS),
-        "not_scoreable_points": ParameterInfo("CY2024 PFS final rule, 88 FR 79123; rules file §2.3", _C, POINTS),
-        "small_practice_not_scoreable_points": ParameterInfo("CY2024 PFS final rule, 88 FR 79123; rules file §2.3", _C, POINTS),
-        "new_measure_first_year_floor": ParameterInfo(f"{_CFR} 414.1380(b)(1)(i)(A)(3), (C); {_CHECKED} 6", _C, POINTS),
-        "new_measure_second_year_floor": ParameterInfo(f"{_CFR} 414.1380(b)(1)(i)(A)(3), (C); {_CHECKED} 6", _C, POINTS),
+        "top_decile_points": ParameterInfo(f"decile 10 is a flat 10 (published CSV '>= p90'); {_RULES} §2.2", _C, POINTS),
+        "seven_point_cap": ParameterInfo(f"benchmarks-schema isToppedOutByProgram: 'cap the score at 7 points'; {_RULES} §2.4", _C, POINTS),
+        "not_scoreable_points": ParameterInfo(f"CY2024 PFS final rule, 88 FR 79123; {_RULES} §2.3", _C, POINTS),
+        "small_practice_not_scoreable_points": ParameterInfo(f"CY2024 PFS final rule, 88 FR 79123; {_RULES} §2.3", _C, POINTS),
+        "new_measure_first_year_floor": ParameterInfo(f"{_CFR} 414.1380(b)(1)(i)(A)(3), (C); {_RULES} §2.3", _C, POINTS),
+        "new_measure_second_year_floor": ParameterInfo(f"{_CFR} 414.1380(b)(1)(i)(A)(3), (C); {_RULES} §2.3", _C, POINTS),
         "new_measure_floor_lifts_benchmarked_scores": ParameterInfo(
-            f"{_CFR} 414.1380(b)(1)(i)(C): 7–10 in year 1, 5–10 in year 2; {_CHECKED} 6", _C
+            f"{_CFR} 414.1380(b)(1)(i)(C): 7–10 in year 1, 5–10 in year 2; {_RULES} §2.3", _C
         ),
-        "small_practice_maximum_clinicians": ParameterInfo("small practice: 15 or fewer clinicians; rules file §0", _C, COUNT),
-        "outcome_measure_types": ParameterInfo("outcome, intermediate outcome, PRO count as outcome; §2.10", _C),
-        "points_per_measure": ParameterInfo("10 points per required measure; rules file §2.9", _C, _above(0, 100)),
-        "traditional_required_measures": ParameterInfo("six quality measures; rules file §2.9", _C, _from(1, 30)),
-        "mvp_required_measures": ParameterInfo("four MVP quality measures; rules file §6", _C, _from(1, 30)),
-        "small_practice_bonus": ParameterInfo(f"+6 points, {_CFR} 414.1380(b)(1)(v)(C) (CMS engine smallPracticeBonus: 6); §2.11", _C, PERCENT),
+        "small_practice_maximum_clinicians": ParameterInfo(f"small practice: 15 or fewer clinicians; {_RULES} §2.3", _C, COUNT),
+        "outcome_measure_types": ParameterInfo(f"outcome, intermediate outcome, PRO count as outcome; {_RULES} §2.10", _C),
+        "points_per_measure": ParameterInfo(f"10 points per required measure; {_RULES} §2.9", _C, _above(0, 100)),
+        "traditional_required_measures": ParameterInfo(f"six quality measures; {_RULES} §2.9", _C, _from(1, 30)),
+        "mvp_required_measures": ParameterInfo(f"four MVP quality measures; {_RULES} §6", _C, _from(1, 30)),
+        "small_practice_bonus": ParameterInfo(f"+6 points, {_CFR} 414.1380(b)(1)(v)(C) (CMS engine smallPracticeBonus: 6); {_RULES} §2.11", _C, PERCENT),
         "improvement_scale": ParameterInfo(
-            f"improvement = 10% × increase / prior achievement; {_CFR} 414.1380(b)(1)(vi)(C)(2); {_CHECKED} 1a", _C, _above(0, 100)
+            f"improvement = 10% × increase / prior achievement; {_CFR} 414.1380(b)(1)(vi)(C)(2); {_RULES} §2.12", _C, _above(0, 100)
         ),
-        "improvement_maximum": ParameterInfo(f"up to 10 percentage points; {_CFR} 414.1380(b)(1)(vi)(B); §2.12", _C, PERCENT),
+        "improvement_maximum": ParameterInfo(f"up to 10 percentage points; {_CFR} 414.1380(b)(1)(vi)(B); {_RULES} §2.12", _C, PERCENT),
         "improvement_prior_floor": ParameterInfo(
-            f"a prior score at or below 30% is taken as 30% (numerator and denominator); {_CFR} 414.1380(b)(1)(vi)(C)(4); {_CHECKED} 1b",
+            f"a prior score at or below 30% is taken as 30% (numerator and denominator); {_CFR} 414.1380(b)(1)(vi)(C)(4); {_RULES} §2.12",
             _C,
             _above(0, 100),
         ),
         "improvement_requires_full_participation": ParameterInfo(
-            f"all required measures, outcome/high priority, data completeness; {_CFR} 414.1380(b)(1)(vi)(C)(5), (F); {_CHECKED} 1c", _C
+            f"all required measures, outcome/high priority, data completeness; {_CFR} 414.1380(b)(1)(vi)(C)(5), (F); {_RULES} §2.12", _C
         ),
         "mvp_population_health_rule": ParameterInfo(
-            f"best scoreable foundation measure (479, 484) added, +10 denominator; 2026 selection mechanism unread; {_CHECKED} 4b",
+            f"best scoreable foundation measure (479, 484) added, +10 denominator; 2026 selection mechanism unread; {_RULES} §6",
             _U,
             ValueRange(choices=("best_scoreable",)),
         ),
         "cost_case_minimums": ParameterInfo(
-            f"TPCC 20, MSPB 35, procedural episodes 10 (RevEHR, Qsource; pre-2026); {_CHECKED} 9c", _3P, COUNT
+            f"TPCC 20, MSPB 35, procedural episodes 10 (RevEHR, Qsource; pre-2026); {_RULES} §3", _3P, COUNT
         ),
         "cost_default_case_minimum": ParameterInfo(
-            f"acute inpatient medical condition episodes 20 (RevEHR; pre-2026), chronic-condition measures assumed the same; {_CHECKED} 9c",
+            f"acute inpatient medical condition episodes 20 (RevEHR; pre-2026), chronic-condition measures assumed the same; {_RULES} §3",
             _3P,
             COUNT,
         ),
         "cost_improvement_scale": ParameterInfo(
-            f"category level: max(0, (score − prior) / prior) × 1 percentage point; {_CFR} 414.1380(b)(2)(iv); {_CHECKED} 9b", _C, PERCENT
+            f"category level: max(0, (score − prior) / prior) × 1 percentage point; {_CFR} 414.1380(b)(2)(iv); {_RULES} §3", _C, PERCENT
         ),
-        "cost_improvement_maximum": ParameterInfo(f"at most 1 percentage point from PaY2025; {_CFR} 414.1380(b)(2)(iv); {_CHECKED} 9b", _C, PERCENT),
-        "activities_required": ParameterInfo("two activities from PY2025 (DataBrackets; CY2025 rule); §4", _C, _from(1, 10)),
-        "special_status_activities_required": ParameterInfo("one for small, rural, HPSA, non-patient-facing; §4", _C, _from(1, 10)),
-        "mvp_activities_required": ParameterInfo(f"one activity in an MVP (Healthmonix 2025; 2026 carried forward); {_CHECKED} 4a", _3P, _from(1, 10)),
-        "full_credit_activities": ParameterInfo("IA_PCMH gives full credit (Graphium); rules file §4", _C),
+        "cost_improvement_maximum": ParameterInfo(f"at most 1 percentage point from PaY2025; {_CFR} 414.1380(b)(2)(iv); {_RULES} §3", _C, PERCENT),
+        "activities_required": ParameterInfo(f"two activities from PY2025 (DataBrackets; CY2025 rule); {_RULES} §4", _C, _from(1, 10)),
+        "special_status_activities_required": ParameterInfo(f"one for small, rural, HPSA, non-patient-facing; {_RULES} §4", _C, _from(1, 10)),
+        "mvp_activities_required": ParameterInfo(f"one activity in an MVP (Healthmonix 2025; 2026 carried forward); {_RULES} §6", _3P, _from(1, 10)),
+        "full_credit_activities": ParameterInfo(f"IA_PCMH gives full credit (Graphium); {_RULES} §4", _C),
         "pi_required_attestations": ParameterInfo(
-            f"SRA, SAFER, ONC direct review, information blocking: required (measures-data 2026); a SAFER 'no' zeroing PI unread; {_CHECKED} 3b",
+            f"SRA, SAFER, ONC direct review, information blocking: required (measures-data 2026); a SAFER 'no' zeroing PI unread; {_RULES} §5",
             _U,
         ),
         "pi_points": ParameterInfo(
-            f"10/10/15+15 or 30/25/25 + 5 bonus: {_CFR} 414.1380(b)(4)(ii)(B)–(C), measures-data 2026, Polaris; {_CHECKED} 3a", _C, PERCENT
+            f"10/10/15+15 or 30/25/25 + 5 bonus: {_CFR} 414.1380(b)(4)(ii)(B)–(C), measures-data 2026, Polaris; {_RULES} §5", _C, PERCENT
         ),
-        "pi_category_maximum": ParameterInfo("PI category capped at 100; rules file §5", _C, _above(0, 100)),
+        "pi_category_maximum": ParameterInfo(f"PI category capped at 100; {_RULES} §5", _C, _above(0, 100)),
     }
 )
-"""Source and confidence of every overridable parameter (rules file §11)."""
+"""Source and confidence of every overridable parameter (docs/rules-2026.md §11)."""
 
 POLICIES: Mapping[int, Policy] = _frozen({2026: Policy()})
 """The defaults per performance year this project knows the rules of."""

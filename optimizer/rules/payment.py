@@ -4,7 +4,7 @@ References
 ----------
 42 CFR 414.1405(b)(2): a linear sliding scale from −9% at a score of 0 to 0% at the performance
 threshold, and −9% for scores at or below a quarter of the threshold; (b)(3): positive factors
-scaled for budget neutrality by a factor of at most 3. Rules file §7.2–7.3 (published maxima
+scaled for budget neutrality by a factor of at most 3. docs/rules-2026.md §7.2–7.3 (published maxima
 +2.15% for PY2023, +1.05% for PY2024, i.e. scaling factors 0.239 and 0.117).
 """
 
@@ -75,7 +75,7 @@ def payment_adjustment_percent(final_score: npt.ArrayLike, scaling_factor: float
 
     Examples
     --------
-    Healthmonix's PY2024 table (rules file §8, E5) with scaling factor 0.117/0.9 × 0.9 (max +1.05%):
+    Healthmonix's PY2024 table (docs/rules-2026.md §8, E5) with scaling factor 0.117/0.9 × 0.9 (max +1.05%):
 
     >>> from optimizer.rules.parameters import Policy
     >>> [round(float(x), 2) for x in payment_adjustment_percent([100, 90, 80, 75, 18.75],

@@ -2,16 +2,16 @@
 
 References
 ----------
-scoring-rules-2026.md §5: e-Prescribing 10, PDMP query 10, health information exchange 15 + 15
+docs/rules-2026.md §5: e-Prescribing 10, PDMP query 10, health information exchange 15 + 15
 (or 30 for bi-directional or TEFCA exchange), provider-to-patient exchange 25, public health and
 clinical data exchange 25, bonus 5; proportion measures earn rate × points rounded to a whole
 number (ION: 31% of 10 ⇒ 3, 38% ⇒ 4), at least 1 with a numerator of at least 1
-(rules-confirmation-2026-12.md item 3d); all-or-nothing gates (CEHRT, required measures with a
+(docs/rules-2026.md §5); all-or-nothing gates (CEHRT, required measures with a
 numerator of at least 1 or 'yes' or an exclusion, required attestations 'yes'); exclusion
 redistribution (UNCONFIRMED): e-Prescribing ⇒ provider-to-patient exchange, PDMP ⇒
 e-Prescribing, one HIE measure ⇒ the other, both public-health measures ⇒ provider-to-patient
 exchange. Point values (policy ``pi_points``) are confirmed by 42 CFR 414.1380(b)(4)(ii)(B)–(C) and
-CMS's 2026 data (rules-confirmation-2026-12.md item 3a). The exclusion redistribution stays
+CMS's 2026 data (docs/rules-2026.md §5). The exclusion redistribution stays
 UNCONFIRMED (item 3c): the hospital program sends an e-Prescribing exclusion's points to the health
 information exchange objective, the likelier mapping for clinicians too.
 """
@@ -54,8 +54,8 @@ def rounded_points(rate_percent: float, maximum_points: float) -> int:
 
     References
     ----------
-    Rules file §5 (ION: 31% of 10 ⇒ 3); rules-confirmation-2026-12.md item 3d (AAO EyeNet: a
-    measure whose points would round to 0 with a numerator of at least 1 earns 1 point).
+    docs/rules-2026.md §5 (ION: 31% of 10 ⇒ 3; AAO EyeNet: a measure whose points would round to 0
+    with a numerator of at least 1 earns 1 point).
 
     Examples
     --------

@@ -5,10 +5,10 @@ code scores one submission or thousands of forecast draws.
 
 References
 ----------
-scoring-rules-2026.md §2.8 (one measure through two collection types, 42 CFR 414.1380(b)(1)(i)),
+docs/rules-2026.md §2.8 (one measure through two collection types, 42 CFR 414.1380(b)(1)(i)),
 §2.9 (denominator), §2.10 (six measures and the outcome requirement), §2.11 (small-practice bonus,
 414.1380(b)(1)(v)(C)), §2.12 (improvement, 414.1380(b)(1)(vi)), §6 (MVP: four measures,
-population-health measures); rules-confirmation-2026-12.md items 1a–1c, 11.
+population-health measures); docs/rules-2026.md §2.12.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def counted_measures(points: npt.ArrayLike, is_priority: npt.ArrayLike, required
     -----
     The best ``required`` measures, at least one of them an outcome or high-priority measure
     when any was reported; when none was, one required slot scores 0, so only the best
-    ``required − 1`` count. Ties go to the measure listed first. Rules file §2.10 (scoring rule);
+    ``required − 1`` count. Ties go to the measure listed first. docs/rules-2026.md §2.10 (scoring rule);
     CMS engine output "At least 1 high or outcome or patient experience measure available".
 
     Examples
@@ -99,7 +99,7 @@ def scored_submissions(points: npt.ArrayLike, measure_ids: Sequence[str]) -> np.
     -----
     A measure submitted through several collection types is scored only on the submission with the
     greatest number of measure achievement points; ties go to the one listed first. 42 CFR
-    414.1380(b)(1)(i) (from PY2019; confirmed in rules-confirmation-2026-12.md item 11).
+    414.1380(b)(1)(i) (from PY2019; confirmed in docs/rules-2026.md §2.8).
 
     Examples
     --------
@@ -126,7 +126,7 @@ def small_practice_bonus(small_practice: bool, measures_submitted: int, policy: 
     """The small-practice bonus [measure achievement points]: 6 when at least one quality measure is submitted.
 
     42 CFR 414.1380(b)(1)(v)(C): the bonus is added "provided that the [clinician, group, virtual
-    group or APM entity] submits data to MIPS on at least 1 quality measure"; rules file §2.11.
+    group or APM entity] submits data to MIPS on at least 1 quality measure"; docs/rules-2026.md §2.11.
 
     Examples
     --------
@@ -157,7 +157,7 @@ def fully_participates(
     Full participation is meeting all requirements of 42 CFR 414.1335 (the required measures,
     including the outcome or high-priority measure) and of 414.1340 (data completeness for each);
     without it the improvement score is 0. 42 CFR 414.1380(b)(1)(vi)(C)(5), (F);
-    rules-confirmation-2026-12.md item 1c. The scoring engine cannot know which measures apply to a
+    docs/rules-2026.md §2.12. The scoring engine cannot know which measures apply to a
     clinician, so fewer than ``required`` measures, or none of them outcome or high priority (which
     leaves a 0 slot, §2.10), is not full participation. ``improvement_requires_full_participation``
     false lifts the condition.
@@ -176,7 +176,7 @@ def quality_denominator(required: int, additional_scored: npt.ArrayLike, policy:
     """Total available measure points: 10 × required measures + 10 per scored extra measure [points].
 
     Extra measures are administrative-claims measures CMS scores for the entity (e.g. 479 for
-    groups of 16+ clinicians ⇒ 70) and an MVP's population-health measure (⇒ 50). Rules file §2.9, §6.
+    groups of 16+ clinicians ⇒ 70) and an MVP's population-health measure (⇒ 50). docs/rules-2026.md §2.9, §6.
     """
     return policy.points_per_measure * (required + np.asarray(additional_scored, dtype=float))
 
@@ -187,8 +187,8 @@ def improvement_pieces(prior_achievement_percent: float | None, policy: Policy) 
     Notes
     -----
     ``10 × (current − prior) / prior``, with a prior below 30% compared with 30%, between 0 and
-    10. 42 CFR 414.1380(b)(1)(vi)(B)–(D) (rules file §2.12; rules-confirmation-2026-12.md items 1a–1b:
-    the 30% floor replaces the prior score in numerator and denominator).
+    10. 42 CFR 414.1380(b)(1)(vi)(B)–(D) (docs/rules-2026.md §2.12: the 30% floor replaces the prior
+    score in numerator and denominator).
     Without a prior-year score the improvement is 0.
     """
     if prior_achievement_percent is None:
@@ -222,7 +222,7 @@ def quality_percent_pieces(
     """The quality category score as a function of the achieved measure points [percent].
 
     ``min(100, 100 × (points + bonus) / denominator + improvement(100 × points / denominator))``
-    (42 CFR 414.1380(b)(1)(vii); rules file §2.11–2.12), for points from 0 upward.
+    (42 CFR 414.1380(b)(1)(vii); docs/rules-2026.md §2.11–2.12), for points from 0 upward.
     """
     scale = 100.0 / denominator
     pieces = []
@@ -305,13 +305,13 @@ def quality_category_score(
     Notes
     -----
     ``percent = min(100, (counted points + extra points + bonus) / denominator × 100 + improvement)``,
-    the achievement percent excluding the bonus. 42 CFR 414.1380(b)(1)(vii); rules file §2.9–2.12.
+    the achievement percent excluding the bonus. 42 CFR 414.1380(b)(1)(vii); docs/rules-2026.md §2.9–2.12.
     The improvement score needs full participation, judged per measure: a measure submitted twice
     meets data completeness when one of its submissions does.
 
     Examples
     --------
-    CMS's engine example (rules file §8, E1): 3 + 8.9585 + 3 with the small-practice bonus over 60.
+    CMS's engine example (docs/rules-2026.md §8, E1): 3 + 8.9585 + 3 with the small-practice bonus over 60.
 
     >>> from optimizer.rules.parameters import Policy
     >>> s = quality_category_score([3, 8.9585, 3], [False, False, False], required=6,
@@ -371,7 +371,7 @@ def population_health_points(points: npt.ArrayLike) -> np.ndarray:
     ``points`` holds the foundation measures (479, 484) on the last axis, NaN where a measure
     does not meet its case minimum. A population-health measure without a benchmark or below its case
     minimum is left out of numerator and denominator (40 instead of 50): 42 CFR 414.1365(d)(3)(i)(A),
-    confirmed (rules-confirmation-2026-12.md item 4b). That the best scoreable one counts, rather than
+    confirmed (docs/rules-2026.md §6). That the best scoreable one counts, rather than
     the one selected at registration, stays UNCONFIRMED for 2026 (``mvp_population_health_rule``).
     """
     values = np.asarray(points, dtype=float)

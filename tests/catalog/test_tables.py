@@ -3,7 +3,7 @@
 Two sources of expected values, kept apart on purpose:
 
 * **published facts** — fixed numbers for qpp-measures-data v11.1.0 (the counts CMS's files hold at
-  that tag, the 2026 benchmark values of measures 236/134/143, rules file §2.2's legacy-decile
+  that tag, the 2026 benchmark values of measures 236/134/143, docs/rules-2026.md §2.2's legacy-decile
   example). They are written out literally so that a change of data or of parsing shows up.
 * **independent counts** — the same facts recomputed in the test by reading the JSON files from
   the local copy with :mod:`json`, without going through ``optimizer.catalog``.
@@ -273,7 +273,7 @@ def test_percentiles_ascending_in_every_row(catalogs: dict[int, Catalog], year: 
 
 # ----------------------------------------------------------------------------- the legacy deciles format
 
-# Rules file §2.2, evidence 1 (CMS's scoring-engine example output, measure 110, registry):
+# docs/rules-2026.md §2.2, reading 1 (CMS's scoring-engine example output, measure 110, registry):
 # legacy deciles [0, 26.89, 40.49, 50, 57.07, 64.79, 73.08, 82.71, 96.44], performanceRate 82.31 →
 # decile 8, partialPoints 9.23 (= 82.31 − 73.08), partialDecileScore 0.9585 (= 9.23 / 9.63),
 # decileScore 8.9585. The nine values are the lower bounds of deciles 2–10, so decile 8 is

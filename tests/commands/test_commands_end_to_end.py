@@ -16,17 +16,17 @@ import pandas as pd
 import pytest
 
 from optimizer.cli import main
-from optimizer.compare import compare_scenarios
-from optimizer.plan import plan_scenario
+from optimizer.inputs.loading import load_scenario
+from optimizer.inputs.scenario import with_optimize_overrides
+from optimizer.planning.compare import compare_scenarios
+from optimizer.planning.plan import plan_scenario
+from optimizer.planning.score import score_scenario
+from optimizer.planning.swap import evaluate_swaps
 from optimizer.report.compare_report import compare_to_dict
 from optimizer.report.formatting import number
 from optimizer.report.plan_report import plan_to_dict
 from optimizer.report.score_report import score_to_dict
 from optimizer.report.swap_report import swap_to_dict
-from optimizer.scenario import with_optimize_overrides
-from optimizer.scoring import score_scenario
-from optimizer.swap import evaluate_swaps
-from optimizer.workflow import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 EXAMPLES = sorted(SCENARIOS.glob("*.toml"))

@@ -1,6 +1,6 @@
 """The cost improvement score through ``score``: computed at the category level from ``[cost] prior_score``.
 
-42 CFR 414.1380(b)(2)(iv) (rules-confirmation-2026-12.md item 9b). By hand: TPCC_1 at $1,661.75 is
+42 CFR 414.1380(b)(2)(iv) (docs/rules-2026.md §3). By hand: TPCC_1 at $1,661.75 is
 the middle of the 2026 benchmark's decile 7 (1,488.78–1,834.72, inverse) ⇒ 7.5 points ⇒ 75% before
 improvement; a prior cost score of 60% ⇒ (75 − 60) / 60 = 0.25 point ⇒ 75.25%. The old input
 ``improvement_percent`` (a count of significant changes, the pre-2023 rule) is refused with a pointer

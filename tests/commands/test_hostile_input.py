@@ -5,7 +5,7 @@ Each hostile table is refused early with one line naming the file (and row and c
 is one), never exit 3; the time and memory these used to cost (75 s and 1.9 GB for a 50 MB table of
 unknown ids, 3.2 GB for a workbook that unpacks to 1.5 GiB) are measured by
 ``perf/hostile_input.py``, not here. Where a limit is named, the expected numbers are the
-limits of :mod:`optimizer.baseline`.
+limits of :mod:`optimizer.inputs.baseline`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.baseline import MAX_COLUMNS, MAX_COUNT, MAX_ROWS, MAX_WORKBOOK_BYTES
+from optimizer.inputs.baseline import MAX_COLUMNS, MAX_COUNT, MAX_ROWS, MAX_WORKBOOK_BYTES
 from optimizer.synthetic import write_workbook_with_a_big_cell
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"

@@ -3,7 +3,7 @@
 Every problem in a file is reported in one run, one line each naming the file and the key; hostile
 files (deep nesting, huge values, thousands of variants) and out-of-range options end in one clear
 line with exit 1, never a traceback (exit 3). The expected messages are the project's wording for
-each kind of problem (``expected a whole number, got 'eight'``), stated in optimizer/scenario_file.py.
+each kind of problem (``expected a whole number, got 'eight'``), stated in optimizer/inputs/scenario_file.py.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from optimizer.errors import InputError
+from optimizer.inputs.scenario import read_scenario
 from optimizer.rules.parameters import POLICIES
-from optimizer.scenario import read_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 BASE = SCENARIOS / "riverside-family-medicine.toml"
@@ -254,11 +254,11 @@ def test_more_what_ifs_than_the_cap_are_one_line(scenario: Path) -> None:
 
 def test_the_cap_of_what_ifs_is_read_with_one_baseline_read(scenario: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # 200 variants share the base's baseline table: it is read once, and every variant is built
-    import optimizer.scenario
+    import optimizer.inputs.scenario
 
     reads: list[tuple[Path, ...]] = []
-    original = optimizer.scenario.read_baseline_files
-    monkeypatch.setattr(optimizer.scenario, "read_baseline_files", lambda paths: reads.append(paths) or original(paths))
+    original = optimizer.inputs.scenario.read_baseline_files
+    monkeypatch.setattr(optimizer.inputs.scenario, "read_baseline_files", lambda paths: reads.append(paths) or original(paths))
     text = scenario.read_text(encoding="utf-8")
     scenario.write_text(text[: text.index("[[what_if]]")] + _what_ifs(200), encoding="utf-8")
     read = read_scenario(scenario)
@@ -301,7 +301,7 @@ def test_options_are_refused_like_the_keys_they_override(
 
 def test_a_large_rural_practice_has_a_special_status(scenario: Path) -> None:
     # 40 clinicians is not small, but a rural practice needs only one improvement activity
-    # (rules file §4: one activity for small, rural, HPSA or non-patient-facing practices).
+    # (docs/rules-2026.md §4: one activity for small, rural, HPSA or non-patient-facing practices).
     edit(scenario, ("clinicians = 8", "clinicians = 40"))
     read = read_scenario(scenario)
     assert not read.practice.is_small(read.policy)

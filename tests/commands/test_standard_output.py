@@ -23,7 +23,7 @@ import pytest
 from openpyxl import load_workbook
 
 from optimizer.report.compare_report import COMPARE_CSV_COLUMNS
-from optimizer.solve import available_solvers
+from optimizer.selection.solve import available_solvers
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 RIVERSIDE = SCENARIOS / "riverside-family-medicine.toml"

@@ -51,7 +51,7 @@ SMALL_PRACTICE_ROWS = {  # 42 CFR 414.1380(c)(2)(ii)(G): only these two rows dif
 @pytest.mark.parametrize(("reweighted", "expected"), STANDARD_ROWS, ids=lambda value: "-".join(sorted(value)) if isinstance(value, set) else None)
 @pytest.mark.parametrize("small", [False, True])
 def test_redistribution_rows(reweighted, expected, small) -> None:
-    # rules-confirmation-2026-12.md items 10a/10b: the four corrected standard rows are {Q} 0/30/15/55,
+    # docs/rules-2026.md §1.2: the four corrected standard rows are {Q} 0/30/15/55,
     # {C, Q} 0/0/15/85, {PI, Q} 0/50/50/0, {Q, IA} 0/30/0/70; the small-practice {PI, IA} row is 70/30/0/0
     # (was 50/50/0/0), and a small practice follows the standard table everywhere but {PI} and {C, PI}.
     weights = category_weights(reweighted, small_practice=small, policy=POLICY)
@@ -67,7 +67,7 @@ def test_quality_reweighted_final_score_by_hand() -> None:
 
 
 def test_one_scored_category_sets_the_threshold() -> None:
-    # 42 CFR 414.1380(c) (rules-confirmation item 10c): "scored on fewer than 2 performance categories ...
+    # 42 CFR 414.1380(c) (docs/rules-2026.md §1.2): "scored on fewer than 2 performance categories ...
     # a final score equal to the performance threshold": three categories reweighted ⇒ 75.
     result = final_score(scores(cost=None, activities=None, interoperability=None), small_practice=False,
                          complex_patient_bonus=5.0, policy=POLICY)

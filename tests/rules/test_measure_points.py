@@ -50,13 +50,13 @@ def test_engine_example_partial_decile_parts() -> None:
 
 
 def test_boundary_value_belongs_to_the_better_decile() -> None:
-    # Rules file §2.2 point 2: "a boundary value belongs to the better decile".
+    # docs/rules-2026.md §2.2 reading 2: a rate exactly at a decile's bound belongs to the better decile.
     assert int(decile(80.0, FLAT)) == 9 and int(decile(79.999, FLAT)) == 8
     assert int(decile(20.0, FLAT_INVERSE)) == 9 and int(decile(20.001, FLAT_INVERSE)) == 8
 
 
 def test_rates_beyond_p1_and_p99_get_the_floor_point() -> None:
-    # Rules file §10 item 1 (UNCONFIRMED default 1.0), overridable by name.
+    # docs/rules-2026.md §2.2 reading 4 (42 CFR 414.1380(b)(1)(i): at least 1 point), overridable by name.
     assert decile_points(0.5, FLAT, POLICY) == 1.0
     assert decile_points(99.5, FLAT_INVERSE, POLICY) == 1.0
     assert decile_points(0.5, FLAT, POLICY.with_overrides({"points_outside_lowest_percentile": 0.0})) == 0.0
@@ -128,7 +128,7 @@ def test_a_descending_benchmark_is_refused() -> None:
 
 
 def test_selected_admin_claims_outcome_measure_scores_zero_when_not_scoreable() -> None:
-    # 42 CFR 414.1365(d)(3)(i)(B) (rules-confirmation-2026-12.md item 4c): an outcome measure CMS
+    # 42 CFR 414.1365(d)(3)(i)(B) (docs/rules-2026.md §6): an outcome measure CMS
     # calculates from administrative claims (480, 492) that an MVP participant selects scores 0 when
     # it has no benchmark or misses its case minimum, and stays among the four (it is not dropped
     # like a population-health measure). By hand: a small practice, 15 cases against a case minimum

@@ -28,7 +28,7 @@ COMPLETE_PI = {
 
 
 def test_cost_measure_points_and_category() -> None:
-    # TPCC_1 2026 benchmark (benchmarks/2026.json): ≤ p10 ⇒ 10; middle of decile 7 ⇒ 7.5 (§2.2 point 5);
+    # TPCC_1 2026 benchmark (benchmarks/2026.json): ≤ p10 ⇒ 10; middle of decile 7 ⇒ 7.5 (§2.2 reading 5);
     # above p99 ⇒ 1. Category = Σ points / (10 × scored) (§3): (7.5 + 5) / 20 = 62.5%.
     assert float(cost_measure_points(1000.0, TPCC_2026, POLICY)) == 10.0
     assert float(cost_measure_points(1661.75, TPCC_2026, POLICY)) == pytest.approx(7.5)
@@ -49,7 +49,7 @@ def test_cost_measure_points_and_category() -> None:
     ],
 )
 def test_cost_improvement_is_category_level(prior, improvement) -> None:
-    # 42 CFR 414.1380(b)(2)(iv) (rules-confirmation-2026-12.md item 9b): since CY2023 the cost improvement
+    # 42 CFR 414.1380(b)(2)(iv) (docs/rules-2026.md §3): since CY2023 the cost improvement
     # score is max(0, (score − prior score) / prior score) × 1 percentage point, at most 1, and 0 without a
     # prior-year cost score. This year: TPCC 7.5 and an episode 5.0 ⇒ 62.5% before improvement.
     assert cost_improvement_percent(62.5, prior, POLICY) == pytest.approx(improvement)
@@ -63,7 +63,7 @@ def test_cost_improvement_is_category_level(prior, improvement) -> None:
     [("TPCC_1", 20), ("MSPB_1", 35), ("COST_KA_1", 10), ("COST_SSC_1", 10), ("COST_IOL_1", 10), ("COST_HF_1", 20), ("COST_S_1", 20)],
 )
 def test_cost_case_minimums(measure_id, minimum) -> None:
-    # rules-confirmation-2026-12.md item 9c (RevEHR, Qsource; pre-2026): TPCC 20, MSPB 35, procedural
+    # docs/rules-2026.md §3 (RevEHR, Qsource; pre-2026): TPCC 20, MSPB 35, procedural
     # episodes 10 (knee arthroplasty, screening colonoscopy, cataract), other episodes 20 (heart failure:
     # chronic condition; sepsis: acute inpatient medical condition).
     assert cost_case_minimum(measure_id, POLICY) == minimum
@@ -101,12 +101,12 @@ def test_unknown_activity_is_refused() -> None:
 
 
 def test_pi_rounding_e6() -> None:
-    # Rules file §8 E6 (ION): 31% of 10 ⇒ 3, 38% ⇒ 4; half rounds up.
+    # docs/rules-2026.md §8 E6 (ION): 31% of 10 ⇒ 3, 38% ⇒ 4; half rounds up.
     assert (rounded_points(31, 10), rounded_points(38, 10), rounded_points(35, 10)) == (3, 4, 4)
 
 
 def test_pi_numerator_of_one_earns_at_least_one_point() -> None:
-    # rules-confirmation-2026-12.md item 3d (AAO EyeNet PI scoring): rounded to the nearest point, but a
+    # docs/rules-2026.md §5 (AAO EyeNet PI scoring): rounded to the nearest point, but a
     # measure with a numerator of at least 1 that would round to 0 earns 1. By hand: e-Prescribing 1 of
     # 40 = 2.5% of 10 points = 0.25 ⇒ 0 ⇒ 1; patient access 1 of 100 = 1% of 25 = 0.25 ⇒ 1.
     assert rounded_points(2.5, 10) == 1 and rounded_points(1.0, 25) == 1

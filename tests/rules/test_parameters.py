@@ -93,3 +93,16 @@ def test_readme_parameter_table_shows_every_status() -> None:
         assert status == ("**UNCONFIRMED**" if info.status == "UNCONFIRMED" else info.status), name
         assert source == info.source, name
         assert valid == "—" if info.valid is None else valid.startswith(info.valid.describe()), name
+
+
+def test_the_parameter_tables_are_written_from_the_code() -> None:
+    # README.md and docs/rules-2026.md §11 hold the table tools/parameter_table.py writes from
+    # PARAMETER_SOURCES and the Policy defaults (names, defaults, statuses, valid values, sources):
+    # its --check fails, naming the file, when either table differs from what the code says.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tool = Path(__file__).resolve().parents[2] / "tools" / "parameter_table.py"
+    result = subprocess.run([sys.executable, str(tool), "--check"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

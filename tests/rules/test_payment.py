@@ -12,7 +12,7 @@ POLICY = Policy()
 
 
 def test_healthmonix_py2024_positive_side_e5() -> None:
-    # Rules file §8 E5: PY2024 → 2026, maximum +1.05% (scaling factor 1.05/9): 90 ⇒ +0.63%, 80 ⇒ +0.21%.
+    # docs/rules-2026.md §8 E5: PY2024 → 2026, maximum +1.05% (scaling factor 1.05/9): 90 ⇒ +0.63%, 80 ⇒ +0.21%.
     assert_allclose(payment_adjustment_percent([100, 90, 80, 75], 1.05 / 9, POLICY), [1.05, 0.63, 0.21, 0.0], atol=1e-9)
 
 
@@ -26,7 +26,7 @@ def test_statutory_negative_side() -> None:
 
 
 def test_published_scaling_factor_range() -> None:
-    # Rules file §7.3: +2.15% (PY2023) and +1.05% (PY2024) at a score of 100.
+    # docs/rules-2026.md §7.3: +2.15% (PY2023) and +1.05% (PY2024) at a score of 100.
     factors = scaling_factors(POLICY)
     assert float(payment_adjustment_percent(100, factors.high, POLICY)) == pytest.approx(2.151, abs=1e-3)
     assert float(payment_adjustment_percent(100, factors.low, POLICY)) == pytest.approx(1.053, abs=1e-3)

@@ -1,6 +1,6 @@
 """Properties of the rules on every real 2026 benchmark row (CMS's benchmarks/2026.json via the catalog).
 
-Expected bounds come from the rules file: a benchmarked measure earns 1–10 points (§2.2, §2.3), at most
+Expected bounds come from docs/rules-2026.md: a benchmarked measure earns 1–10 points (§2.2, §2.3), at most
 7 when topped out by program (§2.4), more for a better rate (§2.2: direct measures higher is better,
 inverse lower); the final score lies in [0, 100] (§7.1) and the adjustment in [−9%, 9% × scaling] (§7.2).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optimizer.candidates import benchmark_from_row
+from optimizer.forecast.candidates import benchmark_from_row
 from optimizer.rules.final_score import final_score
 from optimizer.rules.measure_points import benchmark_points
 from optimizer.rules.parameters import CATEGORIES, Policy

@@ -26,7 +26,7 @@ def score(points, priority, required=6, small=False, extra=None, prior=None):
 
 
 def test_cms_engine_example_e1() -> None:
-    # Rules file §8 E1 (CMS engine output): 3 + 8.9585 + 3 + small-practice bonus 6 over 60 = 34.9308%.
+    # docs/rules-2026.md §8 E1 (CMS engine output): 3 + 8.9585 + 3 + small-practice bonus 6 over 60 = 34.9308%.
     result = score([3, 8.9585, 3], [False, False, False], small=True)
     assert_allclose(result.measure_points, 14.9585)
     assert result.bonus == 6 and result.denominator == 60
@@ -35,7 +35,7 @@ def test_cms_engine_example_e1() -> None:
 
 
 def test_hcms_six_measure_example_e3() -> None:
-    # Rules file §8 E3 (HCMS guide): 3 × 10 + 3 × 5 = 45 of 60 = 75%.
+    # docs/rules-2026.md §8 E3 (HCMS guide): 3 × 10 + 3 × 5 = 45 of 60 = 75%.
     assert_allclose(score([10, 10, 10, 5, 5, 5], [True] + [False] * 5).percent, 75.0)
 
 
@@ -128,7 +128,7 @@ def test_counted_measures_is_the_best_constrained_subset() -> None:
 
 
 def test_counted_measures_one_beyond_six() -> None:
-    # Seven reported, six count (rules file §2.10). A lone priority measure (last) that is not the
+    # Seven reported, six count (docs/rules-2026.md §2.10). A lone priority measure (last) that is not the
     # lowest counts and the later-listed of the two 5s is dropped (ties go to the measure listed first).
     assert counted_measures([5, 5, 7, 8, 9, 10, 6], [False] * 6 + [True], 6).tolist() == [True, False, True, True, True, True, True]
     # The lone priority measure is the lowest (4): it still counts, in place of the lowest other (5).
@@ -168,7 +168,7 @@ def test_small_practice_bonus_needs_one_submitted_measure() -> None:
 
 
 def test_improvement_needs_full_participation_with_data_completeness() -> None:
-    # 42 CFR 414.1380(b)(1)(vi)(C)(5), (F) (rules-confirmation-2026-12.md item 1c): full participation
+    # 42 CFR 414.1380(b)(1)(vi)(C)(5), (F) (docs/rules-2026.md §2.12): full participation
     # is every required measure submitted, an outcome or high-priority one among them, each meeting
     # data completeness (414.1340). By hand: six measures of 6 points = 36/60 = 60%; prior 50% ⇒
     # improvement 10 × (60 − 50) / 50 = 2.0 ⇒ 62%. One of the six short of data completeness ⇒ 60%.
@@ -193,7 +193,7 @@ def test_improvement_needs_full_participation_with_data_completeness() -> None:
 
 
 def test_prior_floor_of_thirty_percent_in_numerator_and_denominator() -> None:
-    # 42 CFR 414.1380(b)(1)(vi)(C)(4) (rules-confirmation item 1b): a prior score at or below 30% is
+    # 42 CFR 414.1380(b)(1)(vi)(C)(4) (docs/rules-2026.md §2.12): a prior score at or below 30% is
     # taken as 30% in both places. By hand: 27/60 = 45% now, prior 20% ⇒ 10 × (45 − 30) / 30 = 5.0 ⇒ 50%
     # (with the prior itself in the denominator it would be 10 × (45 − 30) / 20 = 7.5).
     result = score([6, 6, 6, 3, 3, 3], [True] + [False] * 5, prior=20.0)
