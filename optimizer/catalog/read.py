@@ -32,6 +32,20 @@ from optimizer.errors import DataError
 
 
 @dataclass(frozen=True)
+class MvpDefinition:
+    """One MVP's title and members by role, in CMS's order: plain values, built once per catalog."""
+
+    mvp_id: str
+    title: str
+    quality: tuple[str, ...]
+    admin_claims: tuple[str, ...]
+    activities: tuple[str, ...]
+    cost: tuple[str, ...]
+    foundation_quality: tuple[str, ...]
+    """Foundation measures in the quality category (the MVP's population-health measures)."""
+
+
+@dataclass(frozen=True)
 class Catalog:
     """CMS's program data for one performance year, as DataFrames (columns documented in ``tables``)."""
 
@@ -52,6 +66,7 @@ class Catalog:
     _benchmark_index: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
     _exclusion_index: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
     _rows: dict[tuple[str, int], pd.Series] = field(default_factory=dict, repr=False)
+    _mvp_definitions: dict[str, MvpDefinition] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._quality_index.update({measure_id: position for position, measure_id in enumerate(self.quality_measures["measure_id"])})
@@ -81,9 +96,31 @@ class Catalog:
         """CMS's reason a measure × collection type has no benchmark, when CMS gives one."""
         return self._exclusion_index.get((str(measure_id), collection_type))
 
+    def mvp_definition(self, mvp_id: str) -> MvpDefinition | None:
+        """An MVP's members by role (None when the year has no such MVP). The tables are read into
+        plain values once per catalog: a pandas selection per role cost about 5 ms an MVP, on
+        every plan."""
+        if not self._mvp_definitions:
+            members: dict[str, list[tuple[str, str, str]]] = {}
+            for row in self.mvp_members.itertuples(index=False):
+                members.setdefault(str(row.mvp_id), []).append((str(row.role), str(row.member_category), str(row.member_id)))
+            for row in self.mvps.itertuples(index=False):
+                if str(row.mvp_id) in members:
+                    self._mvp_definitions[str(row.mvp_id)] = _mvp_definition(str(row.mvp_id), str(row.title), members[str(row.mvp_id)])
+        return self._mvp_definitions.get(str(mvp_id))
+
     def mvp_ids(self) -> list[str]:
         """The year's MVP ids, in CMS's order."""
         return [str(mvp_id) for mvp_id in self.mvps["mvp_id"]]
+
+
+def _mvp_definition(mvp_id: str, title: str, members: list[tuple[str, str, str]]) -> MvpDefinition:
+    """An MVP from its member rows ``(role, member category, member id)``, in CMS's order."""
+
+    def ids(role: str, category: str | None = None) -> tuple[str, ...]:
+        return tuple(member for kind, group, member in members if kind == role and category in (None, group))
+
+    return MvpDefinition(mvp_id, title, ids("quality"), ids("admin_claims"), ids("activity"), ids("cost"), ids("foundation", "quality"))
 
 
 _MEMO: dict[tuple[int, str], tuple[tuple[tuple[int, int], ...], Catalog]] = {}

@@ -57,28 +57,18 @@ def traditional_pathway(policy: Policy) -> Pathway:
 
 def mvp_pathway(catalog: object, mvp_id: str, policy: Policy) -> Pathway:
     """An MVP: its quality measures (and admin-claims measures), activities, cost and foundation measures."""
-    members = catalog.mvp_members  # type: ignore[attr-defined]
-    rows = members[members["mvp_id"] == mvp_id]
-    if rows.empty:
+    definition = catalog.mvp_definition(mvp_id)  # type: ignore[attr-defined]
+    if definition is None:
         raise KeyError(mvp_id)
-
-    def ids(role: str, category: str | None = None) -> list[str]:
-        selected = rows[rows["role"] == role]
-        if category is not None:
-            selected = selected[selected["member_category"] == category]
-        return [str(item) for item in selected["member_id"]]
-
-    mvps = catalog.mvps  # type: ignore[attr-defined]
-    title = str(mvps.loc[mvps["mvp_id"] == mvp_id, "title"].iloc[0])
     return Pathway(
         pathway_id=mvp_id,
-        title=title,
+        title=definition.title,
         required_measures=policy.mvp_required_measures,
-        quality_measure_ids=frozenset(ids("quality")),
-        admin_claims_measure_ids=frozenset(ids("admin_claims")),
-        activity_ids=frozenset(ids("activity")),
-        cost_measure_ids=frozenset(ids("cost")),
-        population_health_measure_ids=tuple(ids("foundation", "quality")),
+        quality_measure_ids=frozenset(definition.quality),
+        admin_claims_measure_ids=frozenset(definition.admin_claims),
+        activity_ids=frozenset(definition.activities),
+        cost_measure_ids=frozenset(definition.cost),
+        population_health_measure_ids=definition.foundation_quality,
     )
 
 

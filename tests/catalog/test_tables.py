@@ -253,6 +253,22 @@ def test_mvp_members_match_mvp_json(catalog_2026: Catalog, cms_source: Path) -> 
     assert len(catalog_2026.mvp_members) == total
 
 
+def test_mvp_definitions_are_mvp_json(catalog_2026: Catalog, cms_source: Path) -> None:
+    # Planning reads each MVP's members as plain values built once per catalog; they must be
+    # exactly the file's lists, in its order, for every MVP (an MVP the file does not list has none).
+    records = raw(cms_source, "mvp/2026/mvp.json")
+    for record in records:
+        definition = catalog_2026.mvp_definition(record["mvpId"])
+        assert definition is not None and definition.title == (record.get("title") or "")
+        assert definition.quality == tuple(str(item) for item in record["qualityMeasureIds"])
+        assert definition.admin_claims == tuple(str(item) for item in record.get("administrativeClaimsMeasureIds", []))
+        assert definition.activities == tuple(str(item) for item in record["iaMeasureIds"])
+        assert definition.cost == tuple(str(item) for item in record["costMeasureIds"])
+        assert definition.foundation_quality == tuple(str(item) for item in record["foundationQualityMeasureIds"])
+    assert catalog_2026.mvp_definition("M9999") is None
+    assert len(records) == len(catalog_2026.mvp_ids())
+
+
 # ----------------------------------------------------------------------------- percentiles
 
 
