@@ -9,9 +9,12 @@ once with the working tree. Both runs read the same scenario files (the working 
 outputs must be byte-identical once the wall-clock ``seconds`` values are blanked (they differ
 between any two runs) and anything a library prints before the JSON document is dropped.
 
-    python tools/example_outputs.py --data-dir ~/.cache/mips-optimizer [--ref main] [--draws 100]
+    python tools/example_outputs.py --data-dir ~/.cache/mips-optimizer [--ref main] [--draws 100] [--blank method --blank optimality_gap]
 
-Exit status 0 when every output matches, 1 otherwise.
+``--blank KEY`` blanks more keys on both sides, e.g. how a pathway was solved (``method``) and the
+gap a MILP solver reports (``optimality_gap``) when a change is about the solver only. An output that
+differs is listed with the paths of the first values that differ. Exit status 0 when every output
+matches, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -30,15 +33,24 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _blank_seconds(value: Any) -> Any:
+def _blank(value: Any, keys: frozenset[str]) -> Any:
     if isinstance(value, dict):
-        return {key: (None if key == "seconds" else _blank_seconds(item)) for key, item in value.items()}
+        return {key: (None if key in keys else _blank(item, keys)) for key, item in value.items()}
     if isinstance(value, list):
-        return [_blank_seconds(item) for item in value]
+        return [_blank(item, keys) for item in value]
     return value
 
 
-def _json_output(code_root: Path, arguments: list[str], data_dir: Path) -> str:
+def _differences(before: Any, after: Any, path: str = "") -> list[str]:
+    """The paths at which two JSON documents differ (a whole subtree once)."""
+    if isinstance(before, dict) and isinstance(after, dict) and before.keys() == after.keys():
+        return [found for key in before for found in _differences(before[key], after[key], f"{path}/{key}")]
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return [found for index, pair in enumerate(zip(before, after)) for found in _differences(*pair, f"{path}[{index}]")]
+    return [] if before == after else [path or "/"]
+
+
+def _json_output(code_root: Path, arguments: list[str], data_dir: Path, blanked: frozenset[str]) -> str:
     environment = {**os.environ, "PYTHONPATH": str(code_root)}
     command = [sys.executable, "-m", "optimizer", *arguments, "--format", "json", "--data-dir", str(data_dir)]
     # The working folder comes first on sys.path with ``-m``: run in the code's own folder.
@@ -46,7 +58,7 @@ def _json_output(code_root: Path, arguments: list[str], data_dir: Path) -> str:
     if result.returncode != 0:
         return f"exit {result.returncode}: {result.stderr.strip()}"
     document = json.loads(result.stdout[result.stdout.index("{"):])
-    return json.dumps(_blank_seconds(document), indent=2, sort_keys=False)
+    return json.dumps(_blank(document, blanked), indent=2, sort_keys=False)
 
 
 def _export(ref: str, folder: Path) -> None:
@@ -60,7 +72,9 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, required=True, help="folder holding the fetched 2026 CMS files")
     parser.add_argument("--ref", default=None, help="git ref of the code to compare with (default: merge-base of HEAD and main)")
     parser.add_argument("--draws", type=int, default=100)
+    parser.add_argument("--blank", action="append", default=[], metavar="KEY", help="blank this key too (any depth); repeatable")
     args = parser.parse_args()
+    blanked = frozenset(["seconds", *args.blank])
     ref = args.ref or subprocess.run(
         ["git", "-C", str(ROOT), "merge-base", "HEAD", "main"], capture_output=True, text=True, check=True
     ).stdout.strip()
@@ -76,13 +90,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         _export(ref, Path(folder))
         for arguments in runs:
-            before = _json_output(Path(folder), arguments, args.data_dir)
-            after = _json_output(ROOT, arguments, args.data_dir)
+            before = _json_output(Path(folder), arguments, args.data_dir, blanked)
+            after = _json_output(ROOT, arguments, args.data_dir, blanked)
             same = before == after and not before.startswith("exit ")
             differing += not same
             shown = " ".join(Path(item).name if item.startswith(str(ROOT)) else item for item in arguments)
             print(f"{'identical' if same else 'DIFFERS  '}  {shown}  ({len(after):,} bytes)")
-    print(f"{len(runs) - differing} of {len(runs)} outputs identical to {ref[:12]}")
+            if not same and not before.startswith("exit ") and not after.startswith("exit "):
+                paths = _differences(json.loads(before), json.loads(after))
+                print("           at " + ", ".join(paths[:8]) + (f" and {len(paths) - 8} more" if len(paths) > 8 else ""))
+    print(f"{len(runs) - differing} of {len(runs)} outputs identical to {ref[:12]}" + (f" (blanked: {', '.join(sorted(blanked))})" if args.blank else ""))
     return 1 if differing else 0
 
 

@@ -36,7 +36,7 @@ from optimizer.selection.problem import (
     pathway_candidates,
     selection_parts,
 )
-from optimizer.selection.solve import ENUMERATION, OUTER_APPROXIMATION, SelectionSolver, SolveResult
+from optimizer.selection.solve import SelectionSolver, SolveResult, quick_to_repeat
 
 CONSISTENCY_TOLERANCE = 1e-6
 """Largest accepted gap between the model's objective and the rules' re-score [objective units,
@@ -428,9 +428,9 @@ def check_pessimistic(
     year_to_date: dict[tuple[str, str], tuple[float, float, float]] | None = None,
 ) -> PessimisticCheck | None:
     """Whether the recommendation stays best when the forecast is made more pessimistic: its pathway is
-    planned again on pessimistic draws when its solve was a fast one (outer approximation, enumeration:
-    milliseconds; branch and bound can take seconds), and the runner-up and every other pathway's plan
-    are re-scored on them."""
+    planned again on pessimistic draws when its solve was quick (:func:`optimizer.selection.solve.quick_to_repeat`:
+    a long branch and bound can take seconds), and the runner-up and every other pathway's plan are
+    re-scored on them."""
     if recommended.outlook is None or forecast.settings.draws == 0:
         return None
     settings = pessimistic(forecast.settings)
@@ -438,7 +438,7 @@ def check_pessimistic(
     mine = rescored_on(recommended.outlook, recommended, draws, resolved, catalog)
     runner_up = None if recommended.runner_up is None else rescored_on(recommended.runner_up, recommended, draws, resolved, catalog)
     contenders = [] if runner_up is None else [(runner_up, recommended.pathway.pathway_id)]
-    replanned = recommended.solve is not None and recommended.solve.method in (OUTER_APPROXIMATION, ENUMERATION)
+    replanned = recommended.solve is not None and quick_to_repeat(recommended.solve)
     if replanned:
         again = plan_pathway(resolved, recommended.pathway, candidates, draws, catalog)
         if again.outlook is not None and not _same_selection(again.outlook, mine):

@@ -20,10 +20,10 @@ Three exact statements share these numbers (:mod:`optimizer.selection.solve` pic
   optimal;
 * **selection values** (:func:`selection_values`): the chain valued link by link for whole batches
   of selections with NumPy, used by enumeration of small pools and by
-  :mod:`optimizer.selection.branch_and_bound` when the chain is not concave (the improvement score's kink, the
-  threshold indicator); the search's bounds read the chain composed into one piecewise-linear
-  function of the achieved points per draw group (:func:`compose_chain`, jumps included) and its
-  concave envelope;
+  :mod:`optimizer.selection.branch_and_bound` (every other pool, concave or not: the improvement
+  score's kink, the threshold indicator); the search's bounds read the chain composed into one
+  piecewise-linear function of the achieved points per draw group (:func:`compose_chain`, jumps
+  included) and its concave envelope, whose tangents give linear bounds like the master's cuts;
 * the **full model** (:func:`build_model`): per draw, each link is folded into the objective where
   one piece is reachable, an epigraph variable where the reachable part is concave, and a
   disjunctive segment choice (convex-hull form, binaries) where it is not. It is slow where the
@@ -46,6 +46,7 @@ returns with :func:`optimizer.scoring.selection_score.score_selection` and refus
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -346,6 +347,22 @@ class _GroupFunction:
         base = self.kinks[index]
         return np.where(achieved == base, self.at_kinks[index], self.after_kinks[index] + (achieved - base) * self.slopes[index])
 
+    @functools.cached_property
+    def _right_continuous(self) -> tuple[np.ndarray, tuple[tuple[float, float], ...]]:
+        """The function's right limits as a continuous line through the kinks plus its jumps."""
+        before = np.concatenate([[self.after_kinks[0]], self.after_kinks[:-1] + np.diff(self.kinks) * self.slopes[:-1]])
+        jumps = self.after_kinks - before
+        return self.after_kinks - np.cumsum(jumps), tuple((float(kink), float(jump)) for kink, jump in zip(self.kinks, jumps) if jump)
+
+    def right_limit(self, achieved: np.ndarray) -> np.ndarray:
+        """The function's right limit (its value, or more where a kink is owned by the piece on its
+        left: the chain does not decrease): fast, for bounds."""
+        continuous, jumps = self._right_continuous
+        value = np.interp(achieved, self.kinks, continuous)
+        for kink, jump in jumps:
+            value += jump * (achieved >= kink)
+        return value
+
     def envelope(self) -> tuple[np.ndarray, np.ndarray]:
         """The concave envelope's kinks and values: the upper hull of the highest value at or
         beside each kink (so it lies above the function across its jumps too)."""
@@ -430,30 +447,16 @@ def _chain_of_group(problem: SelectionProblem, group: int, achieved: np.ndarray,
     return _after_quality(problem, evaluate(problem.quality_pieces[group], achieved), activities_percent)[2]
 
 
-def chain_means(problem: SelectionProblem, counted: np.ndarray, activities_percent: float, composed: ComposedChain | None = None) -> np.ndarray:
-    """Mean value over draws of the chain at counted points (draws × columns), one per column;
-    through ``composed`` when given and the points lie in its range."""
-    achieved = counted + problem.extra_points[:, None]
-    if composed is None or achieved.min() < composed.lower or achieved.max() > composed.upper:
-        return np.mean(_chain(problem, counted, activities_percent).value, axis=0)
-    value = np.empty_like(achieved)
-    for group, function in enumerate(composed.groups):
-        rows = problem.quality_group == group
-        value[rows] = function(achieved[rows])
-    return np.mean(value, axis=0)
-
-
 def tie_break_penalties(problem: SelectionProblem, selections: np.ndarray) -> np.ndarray:
     """The model's tie-breaks for selections (rows of column indices, one size): fewer measures,
     less effort; subtracted from a selection's value wherever selections are compared."""
     return problem.tie_break_measure * selections.shape[1] + problem.tie_break_effort * problem.effort_hours[selections].sum(axis=1)
 
 
-def selection_values(
-    problem: SelectionProblem, selections: np.ndarray, activities_percent: float, composed: ComposedChain | None = None
-) -> np.ndarray:
-    """Mean value over draws of each selection (rows of column indices, all of one size)."""
-    return chain_means(problem, counted_points_of(problem, selections), activities_percent, composed)
+def selection_values(problem: SelectionProblem, selections: np.ndarray, activities_percent: float) -> np.ndarray:
+    """Mean value over draws of each selection (rows of column indices, all of one size), the chain
+    valued link by link."""
+    return np.mean(_chain(problem, counted_points_of(problem, selections), activities_percent).value, axis=0)
 
 
 # --- shared PuLP pieces ----------------------------------------------------------------------

@@ -1,18 +1,21 @@
-"""Solve a pathway's selection problem: HiGHS through PuLP by default, CBC where present.
+"""Solve a pathway's selection problem exactly: branch and bound, enumeration, or a MILP solver.
 
-:class:`SelectionSolver` picks the fastest exact method the problem allows (see
-:mod:`optimizer.selection.model`): outer approximation on a small master problem when every draw's chain is
-concave; else, when the pool allows at most ``ENUMERATION_LIMIT`` selections (an MVP's four of a
-short list), every feasible selection valued at once with NumPy; else branch and bound
-(:mod:`optimizer.selection.branch_and_bound`). The full model (one MILP with per-draw segment binaries) states
-the same problem independently; tests force it to check the other methods. No PuLP object leaves
-this module.
+:class:`SelectionSolver` picks the fastest exact method the problem allows (measured on every
+pathway of the examples and the family practice, ``perf/method_choice.py``): when the pool allows
+at most ``ENUMERATION_LIMIT`` selections, every feasible selection valued at once with NumPy; else
+branch and bound (:mod:`optimizer.selection.branch_and_bound`), which proves the runner-up in the
+same pass. Neither needs a MILP solver. When the user names one (``[optimize] solver``,
+``--solver``), pathways whose chain is concave are solved by outer approximation on a small master
+problem (see :mod:`optimizer.selection.model`) with HiGHS or CBC through PuLP instead: an
+independent check. The full model (one MILP with per-draw segment binaries) states the same problem
+independently; tests force every method on every instance. No PuLP object leaves this module.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import os
 import sys
 import time
@@ -49,9 +52,13 @@ OUTER_APPROXIMATION = "outer approximation"
 ENUMERATION = "enumeration"
 BRANCH_AND_BOUND = "branch and bound"
 FULL_MODEL = "full model"
-ENUMERATION_LIMIT = 20_000
-"""Most selections valued by enumeration rather than branch and bound (about 1 s at 1,000 draws)."""
+ENUMERATION_LIMIT = 64
+"""Most selections valued by enumeration rather than branch and bound: below this the search's
+set-up costs more than valuing every selection (``perf/method_choice.py``)."""
 ENUMERATION_BATCH = 1_000
+QUICK_SEARCH_NODES = 2_000
+"""A branch and bound of at most this many nodes (a few tenths of a second at 1,000 draws) is
+quick to repeat, e.g. on the pessimistic check's draws."""
 
 
 @dataclass(frozen=True)
@@ -71,10 +78,15 @@ class SolveResult:
     iterations: int = 1
 
 
+@functools.cache
+def _present_solvers() -> tuple[str, ...]:
+    present = set(pulp.listSolvers(onlyAvailable=True))  # looks for every solver PuLP knows: milliseconds
+    return tuple(name for name, pulp_name in SOLVER_NAMES.items() if pulp_name in present)
+
+
 def available_solvers() -> list[str]:
     """The solvers usable here, best first (``highs``, ``cbc``)."""
-    present = set(pulp.listSolvers(onlyAvailable=True))
-    return [name for name, pulp_name in SOLVER_NAMES.items() if pulp_name in present]
+    return list(_present_solvers())
 
 
 def choose_solver(requested: str | None) -> str:
@@ -172,13 +184,22 @@ def _highs_gap(model: SelectionModel) -> float | None:
     return None if gap != gap or gap > 1e300 else gap
 
 
-def choose_method(problem: SelectionProblem) -> str:
-    """The fastest exact method for the problem (any of them may be forced, e.g. by tests)."""
-    if outer_approximation_applies(problem):
+def choose_method(problem: SelectionProblem, solver: str | None = None) -> str:
+    """The fastest exact method for the problem (any of them may be forced, e.g. by tests); outer
+    approximation where the chain is concave when a MILP solver is named."""
+    if solver is not None and outer_approximation_applies(problem):
         return OUTER_APPROXIMATION
     if selection_count(problem) <= ENUMERATION_LIMIT:
         return ENUMERATION
     return BRANCH_AND_BOUND
+
+
+def quick_to_repeat(result: SolveResult) -> bool:
+    """Whether solving the problem again takes about as little as this solve did: every method but
+    a branch and bound of more than ``QUICK_SEARCH_NODES`` nodes or the full model."""
+    if result.method == BRANCH_AND_BOUND:
+        return result.iterations <= QUICK_SEARCH_NODES
+    return result.method != FULL_MODEL
 
 
 class SelectionSolver:
@@ -188,9 +209,9 @@ class SelectionSolver:
         self, problem: SelectionProblem, solver: str | None = None, time_limit: float | None = None, method: str | None = None
     ) -> None:
         self.problem = problem
-        self.name = choose_solver(solver)
         self.time_limit = time_limit
-        self.method = method or choose_method(problem)
+        self.method = method or choose_method(problem, solver)
+        self.name = choose_solver(solver) if solver is not None or self.method in (OUTER_APPROXIMATION, FULL_MODEL) else "numpy"
         self.model: SelectionModel | None = None
         if self.method == OUTER_APPROXIMATION:
             self.model = build_master(problem)
@@ -333,5 +354,5 @@ class SelectionSolver:
                     best = (float(values[position] - penalties[position]), float(values[position]), tuple(int(j) for j in batch[position]))
         seconds = time.perf_counter() - started
         if best is None:
-            return SolveResult("infeasible", False, float("nan"), None, (), (), 0.0, self.name, self.method, seconds)
+            return SolveResult("infeasible", False, float("nan"), None, (), (), 0.0, "numpy", self.method, seconds)
         return SolveResult("optimal", True, best[1], 0.0, best[2], attested, activities, "numpy", self.method, seconds)

@@ -24,7 +24,7 @@ The instances span the three objectives, deterministic and sampled forecasts, he
 with its population-health measures (479, 484), a pool without outcome or high-priority
 measures (best five plus a zero slot, docs/rules-2026.md §2.10), and effort budgets that fit six measures
 or only fewer (missing measures score 0 and, without full participation, no improvement score:
-the enumeration then covers every size from one up), and candidates short of data completeness
+the enumeration then covers every size from one up), required measures, and candidates short of data completeness
 with a prior year (a selection holding one has no full participation, so no improvement score:
 the pathway's problem is then solved in parts, and the enumeration covers every part).
 
@@ -105,6 +105,8 @@ class Case:
     short: tuple[tuple[str, str], ...] = ()
     """Candidates reported for 60% of the eligible population: below data completeness, so a
     selection holding one has no full participation and no improvement score."""
+    require: tuple[str, ...] = ()
+    """Measures every selection must hold (``[optimize] require``)."""
 
 
 CASES = (
@@ -136,6 +138,11 @@ CASES = (
          short=(("001", "ecqm"),)),
     Case("small-short-budget20-threshold-improvement", "traditional", SMALL_TRADITIONAL, 8, 6, 60, "threshold_probability", 55.0,
          runner_up=False, effort_budget=20.0, short=(("236", "ecqm"),)),
+    # required measures (branch and bound visits the smallest required group's candidates first)
+    Case("small-require-draws-payment-improvement", "traditional", SMALL_TRADITIONAL, 8, 6, 200, "expected_payment", 55.0,
+         require=("317",)),
+    Case("small-short-require2-hedge7-score-improvement", "traditional", SMALL_HEDGE, 8, 7, 100, "expected_score", 55.0,
+         short=(("236", "ecqm"),), require=("317", "047")),
 )
 SEEDS = (11, 12, 13)
 
@@ -178,6 +185,7 @@ def test_model_optimum_equals_enumeration(case: Case, seed: int, scenario_from, 
             "seed": seed,
             "max_quality_measures": case.max_quality_measures,
             **({} if case.effort_budget is None else {"effort_budget_hours": case.effort_budget}),
+            **({"require": list(case.require)} if case.require else {}),
         },
     )
     # plan_scenario's steps for one pathway (without its runner-up solve, done below where cheap)
@@ -205,7 +213,7 @@ def test_model_optimum_equals_enumeration(case: Case, seed: int, scenario_from, 
     )
     problem = parts[0].problem
     assert len(split.eligible) <= 14
-    if case.short:  # both ways of scoring are searched: with and without the improvement score
+    if case.short and not case.require:  # both ways of scoring are searched: with and without the improvement score
         assert {FULL_PARTICIPATION, SHORT_OF_DATA_COMPLETENESS} <= {part.kind for part in parts}
     activities = best_activities(problem)
 

@@ -1,7 +1,8 @@
 """The composed chain (one piecewise-linear function of achieved points per draw group, read by
-branch and bound's bounds) equals the chain evaluated link by link, and its concave envelope lies
-above it: checked at every kink, at points just beside each kink, and at random points, for the
-payment objective (improvement kink, caps) and the threshold objective (a jump at 75)."""
+branch and bound's bounds) equals the chain evaluated link by link (its fast right limits too, off
+the kinks, and never less at them), and its concave envelope lies above it: checked at every kink,
+at points just beside each kink, and at random points, for the payment objective (improvement kink,
+caps) and the threshold objective (a jump at 75)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,12 @@ def test_composed_chain_equals_the_links(objective, scenario_from, catalog_2026)
         points = np.concatenate([kinks, beside, rng.uniform(composed.lower, composed.upper, 500)])
         exact = _chain_of_group(problem, group, points, activities)
         np.testing.assert_allclose(function(points), exact, rtol=1e-12, atol=1e-9)
+        # the fast right limits branch and bound's bounds read: the chain off the kinks, at least it at them
+        right = function.right_limit(points)
+        off = ~np.isin(points, kinks)
+        np.testing.assert_allclose(right[off], exact[off], rtol=1e-12, atol=1e-9)
+        assert np.all(right >= exact - 1e-9)
+        np.testing.assert_allclose(function.right_limit(kinks[:-1]), function.after_kinks[:-1], rtol=1e-12, atol=1e-9)
         envelope_kinks, envelope_values = composed.envelopes[group]
         assert np.all(np.interp(points, envelope_kinks, envelope_values) >= exact - 1e-9)
         slopes = np.diff(envelope_values) / np.diff(envelope_kinks)

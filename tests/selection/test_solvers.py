@@ -35,7 +35,8 @@ def test_cbc_proves_the_same_plans_as_highs(data_dir: Path) -> None:
     for plan in runs["cbc"].pathways:
         expected = highs[plan.pathway.pathway_id]
         assert plan.solve is not None and plan.solve.proven_optimal, (plan.pathway.pathway_id, plan.solve)
-        assert plan.solve.iterations <= 10, (plan.pathway.pathway_id, plan.solve.iterations)
+        if plan.solve.method == "outer approximation":  # master solves (the others need no MILP solver)
+            assert plan.solve.iterations <= 10, (plan.pathway.pathway_id, plan.solve.iterations)
         assert plan.solve.objective == pytest.approx(expected.solve.objective, rel=1e-6, abs=1e-6)
         methods.add(plan.solve.method)
     assert "outer approximation" in methods
