@@ -8,32 +8,23 @@ same pass. Neither needs a MILP solver. When the user names one (``[optimize] so
 ``--solver``), pathways whose chain is concave are solved by outer approximation on a small master
 problem (see :mod:`optimizer.selection.model`) with HiGHS or CBC through PuLP instead: an
 independent check. The full model (one MILP with per-draw segment binaries) states the same problem
-independently; tests force every method on every instance. No PuLP object leaves this module.
+independently; tests force every method on every instance. The MILPs are built and run by
+:mod:`optimizer.selection.milp`, imported only then (PuLP and HiGHS cost start-up time).
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import functools
-import os
-import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pulp
 
+from optimizer.errors import SolverError
 from optimizer.selection.branch_and_bound import SearchResult, branch_and_bound
 from optimizer.selection.brute_force import best_activities, feasible_selections
-from optimizer.errors import SolverError
 from optimizer.selection.model import (
-    SelectionModel,
     SelectionProblem,
-    add_cut,
-    build_master,
-    build_model,
     linearize,
     outer_approximation_applies,
     selection_count,
@@ -41,13 +32,13 @@ from optimizer.selection.model import (
     tie_break_penalties,
 )
 
-RELATIVE_GAP = 1e-9
-ABSOLUTE_GAP = 1e-9
+if TYPE_CHECKING:
+    from optimizer.selection.milp import SelectionModel
+
 CONVERGENCE = 1e-8
 """Outer approximation stops when the master's bound exceeds the proposed selection's value by no
 more than this, relative to max(1, |value|)."""
 MAXIMUM_CUTS = 2000
-SOLVER_NAMES = {"highs": "HiGHS", "cbc": "PULP_CBC_CMD"}
 OUTER_APPROXIMATION = "outer approximation"
 ENUMERATION = "enumeration"
 BRANCH_AND_BOUND = "branch and bound"
@@ -78,110 +69,11 @@ class SolveResult:
     iterations: int = 1
 
 
-@functools.cache
-def _present_solvers() -> tuple[str, ...]:
-    present = set(pulp.listSolvers(onlyAvailable=True))  # looks for every solver PuLP knows: milliseconds
-    return tuple(name for name, pulp_name in SOLVER_NAMES.items() if pulp_name in present)
-
-
 def available_solvers() -> list[str]:
-    """The solvers usable here, best first (``highs``, ``cbc``)."""
-    return list(_present_solvers())
+    """The MILP solvers usable here, best first (``highs``, ``cbc``)."""
+    from optimizer.selection import milp  # PuLP only when a MILP solver is asked about
 
-
-def choose_solver(requested: str | None) -> str:
-    """The solver to use: the one requested, else HiGHS, else CBC; a clear error when none is present."""
-    available = available_solvers()
-    if requested is not None:
-        if requested not in available:
-            raise SolverError(
-                f"the {requested} solver is not available here (available: {', '.join(available) or 'none'}); "
-                "install highspy (pip install highspy) or a PuLP build with CBC"
-            )
-        return requested
-    if not available:
-        raise SolverError("no MILP solver is available: install highspy (pip install highspy) or a PuLP build with CBC")
-    return available[0]
-
-
-def _engine(name: str, time_limit: float | None) -> pulp.LpSolver:
-    if name == "highs":
-        return pulp.HiGHS(msg=False, gapRel=RELATIVE_GAP, gapAbs=ABSOLUTE_GAP, timeLimit=time_limit, threads=1)
-    return pulp.PULP_CBC_CMD(msg=False, gapRel=RELATIVE_GAP, gapAbs=ABSOLUTE_GAP, timeLimit=time_limit)
-
-
-def _flush_c_streams() -> None:
-    """Flush the C library's stdio buffers, so nothing a solver buffered is written after the fact."""
-    try:
-        ctypes.CDLL(None).fflush(None)
-    except (OSError, TypeError, AttributeError):  # no C library to reach (e.g. Windows): nothing buffered there
-        pass
-
-
-@contextlib.contextmanager
-def _solver_output_discarded() -> Iterator[None]:
-    """Send whatever the solver library writes to file descriptor 1 to the null device.
-
-    HiGHS (highspy 1.16) prints its banner ("Running HiGHS 1.16.0 … Copyright …") from the C++
-    constructor, before any option (``output_flag``, ``log_to_console``, PuLP's ``msg=False``) can be
-    set, and straight to the file descriptor, so neither the options nor ``sys.stdout`` can hold it
-    back. Standard output carries the report, so fd 1 points at the null device for the solve and is
-    restored afterwards (C buffers flushed first). The solve runs in the main thread only; nothing
-    else writes to stdout meanwhile.
-    """
-    try:
-        sys.stdout.flush()
-        saved = os.dup(1)
-    except (OSError, ValueError, AttributeError):  # no usable stdout: nothing to protect
-        yield
-        return
-    try:
-        null = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(null, 1)
-        finally:
-            os.close(null)
-        try:
-            yield
-        finally:
-            _flush_c_streams()
-            os.dup2(saved, 1)
-    finally:
-        os.close(saved)
-
-
-def _run(model: SelectionModel, name: str, time_limit: float | None) -> str:
-    """Solve once; return ``optimal``, ``feasible`` (stopped early with a selection), ``stopped``
-    (the time limit ended the solve before any selection) or ``infeasible``."""
-    try:
-        with _solver_output_discarded():
-            model.problem.solve(_engine(name, time_limit))
-    except pulp.PulpSolverError as error:
-        raise SolverError(f"the {name} solver failed: {error}") from None
-    status = pulp.LpStatus[model.problem.status]
-    if status == "Infeasible":
-        return "infeasible"
-    if status == "Not Solved" and time_limit is not None:
-        return "stopped"
-    if status != "Optimal":
-        raise SolverError(f"the {name} solver ended with status {status!r} and no selection")
-    return "optimal" if model.problem.sol_status == pulp.LpSolutionOptimal else "feasible"
-
-
-def _chosen(model: SelectionModel, problem: SelectionProblem) -> tuple[tuple[int, ...], tuple[int, ...], float]:
-    """The reported candidates, attested activities, and the activities percent they earn."""
-    reported = tuple(j for j, variable in enumerate(model.report) if (variable.value() or 0) > 0.5)
-    attested = tuple(a for a, variable in enumerate(model.attest) if (variable.value() or 0) > 0.5)
-    activities = min(problem.activities_maximum, float(np.sum(problem.activity_credits[list(attested)])))
-    return reported, attested, activities
-
-
-def _highs_gap(model: SelectionModel) -> float | None:
-    highs = getattr(model.problem, "solverModel", None)
-    if highs is None or not hasattr(highs, "getInfo"):
-        return None
-    gap = float(getattr(highs.getInfo(), "mip_gap", float("nan")))
-    return None if gap != gap or gap > 1e300 else gap
+    return milp.available_solvers()
 
 
 def choose_method(problem: SelectionProblem, solver: str | None = None) -> str:
@@ -211,12 +103,16 @@ class SelectionSolver:
         self.problem = problem
         self.time_limit = time_limit
         self.method = method or choose_method(problem, solver)
-        self.name = choose_solver(solver) if solver is not None or self.method in (OUTER_APPROXIMATION, FULL_MODEL) else "numpy"
+        self.name = "numpy"
         self.model: SelectionModel | None = None
-        if self.method == OUTER_APPROXIMATION:
-            self.model = build_master(problem)
-        elif self.method == FULL_MODEL:
-            self.model = build_model(problem)
+        if solver is not None or self.method in (OUTER_APPROXIMATION, FULL_MODEL):
+            from optimizer.selection import milp  # PuLP (and the solver library) only when a MILP is built
+
+            self.name = milp.choose_solver(solver)
+            if self.method == OUTER_APPROXIMATION:
+                self.model = milp.build_master(problem)
+            elif self.method == FULL_MODEL:
+                self.model = milp.build_model(problem)
         self.excluded: list[frozenset[int]] = []
         self._search: SearchResult | None = None
         self._cut_points: set[tuple[tuple[int, ...], tuple[int, ...]]] = set()
@@ -231,15 +127,11 @@ class SelectionSolver:
 
     def exclude(self, reported: tuple[int, ...]) -> None:
         """Forbid one set of reported candidates (activities free), e.g. to find the runner-up."""
-        chosen = set(reported)
-        self.excluded.append(frozenset(chosen))
-        if self.model is None:
-            return
-        report = self.model.report
-        self.model.problem += (
-            pulp.lpSum(1 - report[j] for j in chosen) + pulp.lpSum(report[j] for j in range(len(report)) if j not in chosen) >= 1,
-            f"not_selection_{len(self.excluded)}",
-        )
+        self.excluded.append(frozenset(reported))
+        if self.model is not None:
+            from optimizer.selection import milp
+
+            milp.exclude(self.model, set(reported), len(self.excluded))
 
     def best(self) -> SolveResult:
         """The best selection still allowed."""
@@ -249,26 +141,33 @@ class SelectionSolver:
         if self.method == BRANCH_AND_BOUND:
             return self._branch_and_bound(started)
         if self.method == FULL_MODEL:
-            outcome = _run(self.model, self.name, self.time_limit)
-            seconds = time.perf_counter() - started
-            if outcome == "stopped":
-                raise SolverError(self._no_selection_in_time())
-            if outcome == "infeasible":
-                return SolveResult("infeasible", False, float("nan"), None, (), (), 0.0, self.name, self.method, seconds)
-            reported, attested, activities = _chosen(self.model, self.problem)
-            gap = _highs_gap(self.model) if self.name == "highs" else (0.0 if outcome == "optimal" else None)
-            return SolveResult(
-                "optimal" if outcome == "optimal" else "time_limit", outcome == "optimal",
-                float(pulp.value(self.model.primary_objective)), gap, reported, attested, activities, self.name, self.method, seconds,
-            )
+            return self._full_model(started)
         return self._outer_approximation(started)
 
+    def _full_model(self, started: float) -> SolveResult:
+        from optimizer.selection import milp
+
+        outcome = milp.run(self.model, self.name, self.time_limit)
+        seconds = time.perf_counter() - started
+        if outcome == "stopped":
+            raise SolverError(self._no_selection_in_time())
+        if outcome == "infeasible":
+            return SolveResult("infeasible", False, float("nan"), None, (), (), 0.0, self.name, self.method, seconds)
+        reported, attested, activities = milp.chosen(self.model, self.problem)
+        gap = milp.highs_gap(self.model) if self.name == "highs" else (0.0 if outcome == "optimal" else None)
+        return SolveResult(
+            "optimal" if outcome == "optimal" else "time_limit", outcome == "optimal",
+            milp.primary_value(self.model), gap, reported, attested, activities, self.name, self.method, seconds,
+        )
+
     def _outer_approximation(self, started: float) -> SolveResult:
+        from optimizer.selection import milp
+
         best: tuple[float, tuple[int, ...], tuple[int, ...], float] | None = None
         iterations = 0
         while True:
             remaining = None if self.time_limit is None else max(0.01, self.time_limit - (time.perf_counter() - started))
-            outcome = _run(self.model, self.name, remaining)
+            outcome = milp.run(self.model, self.name, remaining)
             iterations += 1
             if outcome == "stopped":
                 if best is None:
@@ -281,7 +180,7 @@ class SelectionSolver:
             if outcome == "infeasible":
                 seconds = time.perf_counter() - started
                 return SolveResult("infeasible", False, float("nan"), None, (), (), 0.0, self.name, self.method, seconds, iterations)
-            reported, attested, activities = _chosen(self.model, self.problem)
+            reported, attested, activities = milp.chosen(self.model, self.problem)
             point = np.zeros(self.problem.candidate_count)
             point[list(reported)] = 1.0
             linearization = linearize(self.problem, point, activities)
@@ -302,7 +201,7 @@ class SelectionSolver:
                     "optimal" if converged else "time_limit", converged, value, gap, reported, attested, activities,
                     self.name, self.method, time.perf_counter() - started, iterations,
                 )
-            add_cut(self.model, linearization, point, activities)
+            milp.add_cut(self.model, linearization, point, activities)
             self._cut_points.add((reported, attested))
 
     def _no_selection_in_time(self) -> str:

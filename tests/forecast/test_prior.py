@@ -113,3 +113,15 @@ def test_fallback_concentration_is_the_median_of_the_2026_distributions(catalog_
         concentrations.append(mean * (1 - mean) / variance - 1)
     assert len(concentrations) == 210
     assert_allclose(np.median(concentrations), FALLBACK_CONCENTRATION, atol=0.05)
+
+
+@pytest.mark.parametrize(("a", "b"), [(0.5, 0.5), (2.2 * 0.83, 2.2 * 0.17), (0.0022, 2.1978), (40.0, 3.5), (1200.5, 30.5)])
+def test_beta_priors_are_scipy_stats_beta_quantiles(a, b) -> None:
+    # prior_from_beta reads the quantiles through scipy.special (scipy.stats is not imported at
+    # start-up): they must be scipy.stats.beta's own, to the last bit, at every tabulated level.
+    from scipy.stats import beta
+
+    from optimizer.forecast.prior import BETA_LEVELS, prior_from_beta
+
+    expected = np.maximum.accumulate(np.clip(beta.ppf(BETA_LEVELS, a, b), 0.0, 1.0))
+    np.testing.assert_array_equal(prior_from_beta(a, b, "test").rates, expected)

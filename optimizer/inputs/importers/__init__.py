@@ -15,10 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer.inputs.baseline import COUNT_COLUMNS, read_baseline, read_baseline_records
-from optimizer.inputs.importers.measure_lookup import read_measure_map
 from optimizer.inputs.importers.problems import FileImport, ImportedRow, ImportRefused
-from optimizer.inputs.importers.qpp_json import read_qpp_json
-from optimizer.inputs.importers.qrda3 import read_qrda3
 from optimizer.inputs.importers.safe_reading import UnreadableFile, read_capped
 from optimizer.report.formatting import render_rows_csv
 
@@ -84,8 +81,13 @@ def _read_file(path: Path, year: int | None, measure_map: dict[str, str] | None)
         result = FileImport(file)
         result.problem("", str(error))
         return result
+    # the readers (and the XML parser) are imported when a file needs them, not by every command
     if file.lower().endswith(QRDA3_SUFFIXES):
+        from optimizer.inputs.importers.qrda3 import read_qrda3
+
         return read_qrda3(file, data, year=year, measure_map=measure_map)
+    from optimizer.inputs.importers.qpp_json import read_qpp_json
+
     return read_qpp_json(file, data, year=year)
 
 
@@ -105,6 +107,8 @@ def import_files(paths: Sequence[str | Path], *, year: int | None = None, measur
     The same measure × collection type from two measurement sets or files becomes one row when the
     counts agree (a note) and a problem when they differ.
     """
+    from optimizer.inputs.importers.measure_lookup import read_measure_map
+
     mapping = read_measure_map(measure_map) if measure_map is not None else None
     result = ImportResult()
     where: dict[tuple[str, str], ImportedRow] = {}
