@@ -5,17 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from optimizer.output import check_output, emit
-from optimizer.report.rendering import render_document
+from optimizer.report.rendering import check_template_dir, render_document
 from optimizer.workflow import input_files, load_scenario
 
 
-def score(scenario_path: Path, *, report_format: str, output: Path | None, data_dir: Path | None) -> int:
+def score(
+    scenario_path: Path, *, report_format: str, output: Path | None, data_dir: Path | None, template_dir: Path | None = None
+) -> int:
     """Score the scenario and write the report; returns the exit code."""
     from optimizer.report.score_report import score_to_dict
     from optimizer.scoring import score_scenario
 
+    check_template_dir(template_dir)
     scenario, catalog = load_scenario(scenario_path, data_dir)
     inputs = input_files([scenario])
     check_output(output, inputs)
-    emit(render_document("score", score_to_dict(score_scenario(scenario, catalog)), report_format), output, inputs=inputs)
+    emit(render_document("score", score_to_dict(score_scenario(scenario, catalog)), report_format, template_dir), output, inputs=inputs)
     return 0

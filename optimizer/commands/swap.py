@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.output import check_output, emit
-from optimizer.report.rendering import render_document
+from optimizer.report.rendering import check_template_dir, render_document
 from optimizer.report.swap_report import swap_to_dict
 from optimizer.scenario import with_optimize_overrides
 from optimizer.swap import evaluate_swaps
@@ -23,11 +23,13 @@ def swap(
     output: Path | None,
     data_dir: Path | None,
     overrides: Mapping[str, Any],
+    template_dir: Path | None = None,
 ) -> int:
     """Evaluate mid-year options and write the report; returns the exit code."""
+    check_template_dir(template_dir)
     scenario, catalog = load_scenario(scenario_path, data_dir)
     inputs = [*input_files([scenario]), ytd]
     check_output(output, inputs)
     scenario = with_optimize_overrides(scenario, overrides)
-    emit(render_document("swap", swap_to_dict(evaluate_swaps(scenario, catalog, ytd, as_of)), report_format), output, inputs=inputs)
+    emit(render_document("swap", swap_to_dict(evaluate_swaps(scenario, catalog, ytd, as_of)), report_format, template_dir), output, inputs=inputs)
     return 0

@@ -20,9 +20,17 @@ from optimizer.scoring import SCALING_CASES
 HISTOGRAM_BINS = 20
 
 
-def _histogram(values: np.ndarray, low: float, high: float) -> dict[str, list[float]]:
-    counts, edges = np.histogram(values, bins=HISTOGRAM_BINS, range=(low, high))
+def _histogram(values: np.ndarray, low: float, high: float, bins: int = HISTOGRAM_BINS) -> dict[str, list[float]]:
+    counts, edges = np.histogram(values, bins=bins, range=(low, high))
     return {"bin_edges": [float(edge) for edge in edges], "counts": [int(count) for count in counts]}
+
+
+def final_score_histogram(scores: np.ndarray, threshold: float) -> dict[str, list[float]]:
+    """The final score's draws in one-point bins from the lowest to the highest draw, the
+    performance threshold always inside (so a chart shows where the draws fall against it)."""
+    low = max(0.0, float(np.floor(min(float(np.min(scores)), threshold - 1.0))))
+    high = min(100.0, float(np.ceil(max(float(np.max(scores)), threshold + 1.0))))
+    return _histogram(scores, low, high, bins=max(1, int(round(high - low))))
 
 
 def outlook_to_dict(outlook: Outlook, threshold: float, with_distributions: bool = False) -> dict[str, Any]:
@@ -56,7 +64,7 @@ def outlook_to_dict(outlook: Outlook, threshold: float, with_distributions: bool
         "objective_value": outlook.objective_value,
     }
     if with_distributions:
-        document["final_score_histogram"] = _histogram(outlook.final_scores, 0.0, 100.0)
+        document["final_score_histogram"] = final_score_histogram(outlook.final_scores, threshold)
         for position, measure in enumerate(document["quality_measures"]):
             measure["points_histogram"] = _histogram(outlook.points[:, position], 0.0, 10.0)
     return document
