@@ -65,6 +65,13 @@ def _add_report_options(parser: argparse.ArgumentParser, formats: Sequence[str])
         "--output", type=Path, default=None, help="write the report to this file (atomically) instead of stdout"
     )
     parser.add_argument(
+        "--report-date",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the date the report shows (default: $SOURCE_DATE_EPOCH's date if set, else today); "
+        "the same inputs, seed and date give the same report byte for byte",
+    )
+    parser.add_argument(
         "--template-dir",
         type=Path,
         default=None,
@@ -168,6 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_options(plan, REPORT_FORMATS)
     _add_solver_options(plan)
     plan.add_argument(
+        "--no-quality-work",
+        dest="quality_work",
+        action="store_false",
+        help="leave out 'where quality work pays' (it plans again for each measure improved: the slowest part of a plan on a large practice)",
+    )
+    plan.add_argument(
         "--timings",
         action="store_true",
         help="add how long the run and each solve took to the report (without it, the same inputs and seed give the same bytes)",
@@ -219,18 +232,20 @@ def _run(args: argparse.Namespace) -> int:
         from optimizer.commands import score
 
         return score.score(args.scenario, report_format=args.format, output=args.output, data_dir=args.data_dir,
-                           template_dir=args.template_dir)
+                           template_dir=args.template_dir, report_date_given=args.report_date)
     if args.command == "plan":
         from optimizer.commands import plan
 
         return plan.plan(args.scenario, report_format=args.format, output=args.output, data_dir=args.data_dir,
-                         overrides=_solver_overrides(args), timings=args.timings, template_dir=args.template_dir)
+                         overrides=_solver_overrides(args), timings=args.timings, template_dir=args.template_dir,
+                         report_date_given=args.report_date, quality_work=args.quality_work)
     if args.command == "compare":
         from optimizer.commands import compare
 
         return compare.compare(args.scenarios, report_format=args.format, output=args.output,
                                data_dir=args.data_dir, rescore_only=args.rescore_only,
-                               overrides=_solver_overrides(args), template_dir=args.template_dir)
+                               overrides=_solver_overrides(args), template_dir=args.template_dir,
+                               report_date_given=args.report_date)
     if args.command == "schema":
         from optimizer.commands import schema
 
@@ -240,7 +255,7 @@ def _run(args: argparse.Namespace) -> int:
 
         return swap.swap(args.scenario, ytd=args.ytd, as_of=args.as_of, report_format=args.format,
                          output=args.output, data_dir=args.data_dir, overrides=_solver_overrides(args),
-                         template_dir=args.template_dir)
+                         template_dir=args.template_dir, report_date_given=args.report_date)
     raise NotImplementedError(f"command {args.command!r} is not implemented")
 
 

@@ -50,6 +50,23 @@ def dollars(value: float) -> str:
     return f"{sign}${abs(value):,.0f}"
 
 
+def short_title(title: str, limit: int = 60) -> str:
+    """A title cut at a word boundary to at most ``limit`` characters, with an ellipsis when cut.
+
+    >>> short_title("Preventive Care and Screening: Screening for Depression and Follow-Up Plan", 40)
+    'Preventive Care and Screening…'
+    >>> short_title("Controlling High Blood Pressure", 40)
+    'Controlling High Blood Pressure'
+    """
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–(") + "…"
+
+
 def markdown_table(header: list[str], rows: list[list[str]], align: str | None = None) -> str:
     """A GitHub-flavoured Markdown table; ``align`` holds one of ``l``/``r`` per column."""
     align = align or "l" * len(header)

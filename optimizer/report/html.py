@@ -26,9 +26,27 @@ from markupsafe import Markup
 
 from optimizer.collection_types import DESCRIPTIONS
 from optimizer.reasons import collection_type_name
-from optimizer.report.compare_report import change_text
+from optimizer.report.compare_report import best_decisions, change_text, sensitivity_text, variant_kind
 from optimizer.report.formatting import CATEGORY_TITLES, dollars, number, percent, performance_rate, signed_percent
-from optimizer.report.plan_report import assumptions_footer, pessimistic_sentence, solver_note
+from optimizer.report.plan_report import (
+    activities_text as titled_activities,
+    assumptions_footer,
+    breakdown_rows,
+    pathway_name,
+    pessimistic_sentence,
+    points_change,
+    quality_sentence,
+    quality_work_header,
+    quality_work_lead,
+    quality_work_note,
+    quality_work_rows,
+    readiness_split,
+    selection_text as plan_selection_text,
+    solver_note,
+    unfillable_text,
+    versus_current_sentences,
+)
+from optimizer.report.provenance import provenance_lines
 from optimizer.report.svg_charts import bar_chart_svg, histogram_svg, line_chart_svg
 from optimizer.text_safety import html_text
 
@@ -186,8 +204,8 @@ def compact_measure_rows(measures: Sequence[Mapping[str, Any]]) -> list[list[str
 
 
 def _common(document: Mapping[str, Any]) -> dict[str, Any]:
-    """What every page's shell takes from a document."""
-    return {"provenance_lines": []}
+    """What every page's shell takes from a document: how it was made, and the words it uses."""
+    return {"provenance_lines": provenance_lines(document.get("provenance")), "glossary_terms": document.get("glossary") or []}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -334,7 +352,8 @@ def _pathway_order(entry: Mapping[str, Any], recommended: str) -> tuple[int, int
 def _pathways(document: Mapping[str, Any]) -> dict[str, Any]:
     best = document["recommended"]["pathway"]
     threshold = document["performance_threshold"]
-    entries = sorted(document["pathways"], key=lambda entry: _pathway_order(entry, best))
+    ranked, apart = readiness_split(dict(document))
+    entries = sorted(ranked, key=lambda entry: _pathway_order(entry, best))
     rows = []
     for entry in entries:
         name = {"strong": entry["pathway"], "suffix": " ★" if entry["pathway"] == best else ""}
@@ -387,6 +406,8 @@ def _pathways(document: Mapping[str, Any]) -> dict[str, Any]:
     if infeasible:
         lead += f" {infeasible} pathway{'s are' if infeasible > 1 else ' is'} infeasible for this practice and left out of the charts."
     return {
+        "heading": "Every pathway your data can fill" if apart else "Every pathway",
+        "apart": [unfillable_text(entry) for entry in apart],
         "rows": rows,
         "lead": lead,
         "threshold_header": f"P(≥{number(threshold, 0)})",
@@ -395,10 +416,87 @@ def _pathways(document: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _versus(document: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The box's comparison with what the practice reports now (None for a document without it)."""
+    if "current" not in document:
+        return None
+    versus = document.get("versus_current")
+    sentences = versus_current_sentences(dict(document))
+    if versus is None or versus["same_selection"]:
+        return {"today": " ".join(sentences).replace("**", ""), "stats": None, "sentence": None}
+    current = document["current"]
+    low, high = versus["gain_dollars_interval"]
+    threshold = number(document["performance_threshold"], 0)
+    stats = [
+        {
+            "label": "Gain over what you report now",
+            "value": dollars(versus["expected_gain_dollars"]),
+            "testid": "gain-over-current",
+            "detail": f"a year on average; between {dollars(low)} and {dollars(high)} in 8 of 10 draws",
+        },
+        {
+            "label": f"Chance of reaching {threshold}",
+            "value": f"{probability(versus['probability_at_or_above_threshold_current'])} → {probability(versus['probability_at_or_above_threshold_recommended'])}",
+            "testid": "threshold-change",
+            "detail": points_change(versus["probability_at_or_above_threshold_change"]),
+        },
+        {
+            "label": "Better than now",
+            "value": probability(versus["probability_recommendation_better"]),
+            "testid": "probability-better-than-current",
+            "detail": f"of the forecast draws score higher (lower in {probability(versus['probability_recommendation_worse'])})",
+        },
+    ]
+    today = (
+        f"Now: {pathway_name(current)} with {plan_selection_text(current)}: expected final score "
+        f"{number(current['expected_final_score'])}, {dollars(current['expected_payment_adjustment_dollars'])} a year."
+    )
+    return {"today": today, "stats": stats, "sentence": None}
+
+
+def _breakdown(document: Mapping[str, Any]) -> dict[str, Any] | None:
+    breakdown = document["recommended"].get("score_breakdown")
+    if not breakdown:
+        return None
+    current = (document.get("current") or {}).get("score_breakdown")
+    rows = breakdown_rows(breakdown)
+    quality = [quality_sentence(breakdown)]
+    if current:
+        now = {row[0]: row for row in breakdown_rows(current)}
+        rows = [[*row, *(now[row[0]][1:] if row[0] in now else ["", "", ""])] for row in rows]
+        quality.append("Now — " + quality_sentence(current))
+        header, align = ["Category", "Score", "Weight", "Points", "Now: score", "Now: weight", "Now: points"], "lrrrrrr"
+    else:
+        header, align = ["Category", "Score", "Weight", "Points"], "lrrr"
+    return {"header": header, "align": align, "rows": rows, "quality": quality}
+
+
+def _quality_work(document: Mapping[str, Any]) -> dict[str, Any] | None:
+    work = document.get("quality_work")
+    if not work or not work["measures"]:
+        return None
+    rows = [
+        {
+            "testid": f"quality-work-{row['measure_id']}-{row['collection_type_code']}",
+            "cells": [{"strong": row["measure"]}, row["collection_type"], row["title"], row["in_plan"], row["gaps"], row["per_gap"], row["rate"], row["changes"]],
+        }
+        for row in quality_work_rows(dict(document))
+    ]
+    return {
+        "lead": quality_work_lead(dict(document)),
+        "header": quality_work_header(work),
+        "rows": rows,
+        "note": (
+            quality_work_note(dict(document))
+        ),
+    }
+
+
 def render_plan_html(document: Mapping[str, Any], template_dir: str | Path | None = None) -> str:
     """The plan document as one self-contained HTML page."""
     best = document["recommended"]
     threshold = document["performance_threshold"]
+    titles = document.get("activity_titles")
     charts: dict[str, Any] = {"final_score_chart": None, "payment_chart": None}
     if best.get("final_score_histogram"):
         charts["final_score_chart"] = _final_score_chart(best["final_score_histogram"], best, threshold, document["draws"])
@@ -416,7 +514,11 @@ def render_plan_html(document: Mapping[str, Any], template_dir: str | Path | Non
             f"{document['draws']} forecast draws (seed {document['seed']})",
             f"planned in {document['seconds']:.1f} s" if document.get("seconds") is not None else "",
         ],
-        "best": {**best, "selection": measures_text(best), "activities": activities_text(best)},
+        "best": {**best, "selection": measures_text(best), "activities": titled_activities(dict(best), titles)},
+        "versus": _versus(document),
+        "requirements": [item["text"] for item in best.get("mvp_requirements") or []],
+        "breakdown": _breakdown(document),
+        "quality_work": _quality_work(document),
         "headline": headline_stats(best, threshold, by_scaling=best.get("expected_payment_adjustment_dollars_by_scaling")),
         "assumptions": document.get("forecast_assumptions", ""),
         "measure_rows": _plan_measure_rows(best["quality_measures"]),
@@ -589,10 +691,25 @@ def _scenario_base(variant: Mapping[str, Any]) -> str:
     return str(variant["scenario"]).split(" — ")[0]
 
 
-def _merit(entry: Mapping[str, Any]) -> float:
-    """What the objective ranks by (expected dollars when the document has no objective value)."""
-    value = entry.get("objective_value")
-    return float(value if value is not None else entry.get("expected_payment_adjustment_dollars") or 0.0)
+def _circumstance_row(index: int, variant: Mapping[str, Any]) -> dict[str, Any]:
+    """An assumption variant: the plan made for it, and what the base plan is worth under it."""
+    name = f"{index + 1}. {_variant_name(variant)}" + (" (re-scored)" if variant.get("rescored_only") else "")
+    testid = f"variant-{index}"
+    if variant.get("failed") or not variant["feasible"]:
+        reason = f"failed: {variant.get('error')}" if variant.get("failed") else f"infeasible: {variant.get('infeasible_reason')}"
+        return {"testid": testid, "css": "infeasible", "cells": [name, variant.get("pathway") or "—", reason, "—", "—", "—", "—"]}
+    return {
+        "testid": testid,
+        "cells": [
+            name,
+            variant["pathway"],
+            compact_selection(variant["quality_measures"]),
+            number(variant["expected_final_score"]),
+            probability(variant["probability_at_or_above_threshold"]),
+            dollars(variant["expected_payment_adjustment_dollars"]),
+            short_types(sensitivity_text(variant)),
+        ],
+    }
 
 
 def render_compare_html(document: Mapping[str, Any], template_dir: str | Path | None = None) -> str:
@@ -604,18 +721,17 @@ def render_compare_html(document: Mapping[str, Any], template_dir: str | Path | 
         files.setdefault(str(variant["file"]), []).append((index, variant))
     objective = str(document.get("objective") or "expected_payment").replace("_", " ")
     mode = "each file's base selection re-scored under every variant" if document.get("rescore_only") else "every variant re-optimized"
-    # The box: the best variant of each file by the objective, against that file's base.
+    # The box: the best choice of each file (the base or a decision variant), against that file's base.
     best_rows: list[dict[str, Any]] = []
-    best_indexes: set[int] = set()
-    for group in files.values():
-        feasible = [(index, variant) for index, variant in group if variant["feasible"]]
+    chosen = best_decisions(document)
+    best_indexes: set[int] = set(chosen.values())
+    for file, group in files.items():
         base = next((variant for _, variant in group if variant.get("variant") is None and variant["feasible"]), None)
         testid = f"best-{len(best_rows)}"
-        if not feasible:
+        if file not in chosen:
             best_rows.append({"testid": testid, "cells": [_scenario_base(group[0][1]), "no feasible variant", "—", "—", "—", "—", "—"]})
             continue
-        index, best = max(feasible, key=lambda item: _merit(item[1]))
-        best_indexes.add(index)
+        best = variants[chosen[file]]
         versus = (
             dollars(best["expected_payment_adjustment_dollars"] - base["expected_payment_adjustment_dollars"])
             if base is not None and best is not base
@@ -647,10 +763,14 @@ def render_compare_html(document: Mapping[str, Any], template_dir: str | Path | 
             "activities": activities_text(best),
         }
     rows: list[dict[str, Any]] = []
+    circumstances: list[dict[str, Any]] = []
     for group in files.values():
         first = group[0][1]
         rows.append({"group": _scenario_base(first), "detail": first["file"]})
         for index, variant in group:
+            if variant_kind(variant) == "assumption":
+                circumstances.append(_circumstance_row(index, variant))
+                continue
             name = (
                 f"{index + 1}. {_variant_name(variant)}"
                 + (" (re-scored)" if variant.get("rescored_only") else "")
@@ -728,7 +848,11 @@ def render_compare_html(document: Mapping[str, Any], template_dir: str | Path | 
         "threshold_header": f"P(≥{number(threshold, 0)})",
         "best_rows": best_rows,
         "variant_rows": rows,
-        "variants_lead": f"Changes are against the base scenario of the same file; {mode}; ★ marks each file's best variant.",
+        "circumstance_rows": circumstances,
+        "variants_lead": (
+            f"The base plan and the variants that change a decision; changes are against the base scenario of the same file; {mode}; "
+            "★ marks each file's best choice."
+        ),
         "charts": charts,
         "footer": f"{assumptions_footer(document)}Generated by mips-optimizer.",
     }
@@ -866,6 +990,8 @@ def render_swap_html(document: Mapping[str, Any], template_dir: str | Path | Non
             f"performance threshold {number(threshold, 0)}",
         ],
         "chosen_name": pretty_types(chosen_name or "—"),
+        "warnings": list(document.get("warnings") or []),
+        "requirements": [item["text"] for item in document.get("mvp_requirements") or []],
         "reason": sentence(str(recommendation.get("reason") or "")),
         "headline": headline,
         "chosen": None if chosen is None else {"selection": measures_text(chosen), "activities": activities_text(chosen)},

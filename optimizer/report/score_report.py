@@ -18,6 +18,8 @@ from optimizer.report.formatting import (
     signed_percent,
 )
 from optimizer.rules.parameters import CATEGORIES, QUALITY, IMPROVEMENT_ACTIVITIES
+from optimizer.report.glossary import SCORE_TERMS, glossary
+from optimizer.report.provenance import PROVENANCE_CSV_COLUMNS, provenance_columns
 from optimizer.scoring import SCALING_CASES, MeasureScore, ScoreResult
 
 
@@ -51,8 +53,9 @@ def _measure_dict(measure: MeasureScore) -> dict[str, Any]:
     }
 
 
-def score_to_dict(result: ScoreResult) -> dict[str, Any]:
-    """The score as JSON-ready data; weights are fractions, scores unrounded."""
+def score_to_dict(result: ScoreResult, catalog: Any = None) -> dict[str, Any]:
+    """The score as JSON-ready data; weights are fractions, scores unrounded (``catalog`` gives the
+    activities' titles)."""
     selection = result.selection
     quality = selection.quality
     final = selection.final
@@ -107,7 +110,17 @@ def score_to_dict(result: ScoreResult) -> dict[str, Any]:
             "medicare_part_b_allowed": scenario.practice.medicare_part_b_allowed,
         },
         "notes": list(result.notes),
+        "activity_titles": _activity_titles(catalog, result.scenario.improvement_activities.attested),
+        "glossary": glossary(SCORE_TERMS, scenario.policy),
     }
+
+
+def _activity_titles(catalog: Any, activities: Any) -> dict[str, str]:
+    if catalog is None:
+        return {}
+    table = catalog.improvement_activities
+    titles = dict(zip(table["measure_id"].astype(str), table["title"].astype(str), strict=True))
+    return {activity: titles[activity] for activity in sorted(set(activities)) if activity in titles}
 
 
 def render_score_markdown(data: dict[str, Any]) -> str:
@@ -172,9 +185,11 @@ def render_score_markdown(data: dict[str, Any]) -> str:
     category_rows.append(["**Final score**", "", "", f"**{number(data['final_score'])}**"])
     lines.append(markdown_table(["Category", "Score", "Weight", "Points"], category_rows, "lrrr"))
     activities = data["improvement_activities"]
+    titles = data.get("activity_titles") or {}
+    counted = "; ".join(f"{activity} ({titles[activity]})" if activity in titles else activity for activity in activities["counted"])
     lines += [
         "",
-        f"Improvement activities counted: {', '.join(activities['counted']) or 'none'} "
+        f"Improvement activities counted: {counted or 'none'} "
         f"({activities['required_for_full_credit']} needed for full credit).",
     ]
     if data["promoting_interoperability"] and data["promoting_interoperability"]["failed"]:
@@ -198,6 +213,9 @@ def render_score_markdown(data: dict[str, Any]) -> str:
     ]
     for note in data["notes"]:
         lines.append(f"- {note}")
+    from optimizer.report.plan_report import glossary_lines, provenance_markdown
+
+    lines += glossary_lines(data) + provenance_markdown(data)
     return "\n".join(lines) + "\n"
 
 
@@ -220,7 +238,7 @@ SCORE_CSV_COLUMNS = (
 
 
 def render_score_csv(data: dict[str, Any]) -> str:
-    """The measures table as CSV (one row per measure) with the final score on every row."""
-    shared = {"final_score": data["final_score"], "quality_percent": data["categories"]["quality"]["percent"]}
+    """The measures table as CSV (one row per measure) with the final score and the provenance on every row."""
+    shared = {"final_score": data["final_score"], "quality_percent": data["categories"]["quality"]["percent"], **provenance_columns(data.get("provenance"))}
     rows = [{**measure, **shared} for measure in data["quality"]["measures"] + data["quality"]["calculated_measures"]]
-    return render_rows_csv(rows, SCORE_CSV_COLUMNS)
+    return render_rows_csv(rows, SCORE_CSV_COLUMNS + tuple(PROVENANCE_CSV_COLUMNS))
