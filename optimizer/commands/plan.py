@@ -10,7 +10,7 @@ from optimizer.commands.progress import stderr_progress
 from optimizer.output import check_output, emit
 from optimizer.plan import plan_scenario
 from optimizer.planning.care_gaps import value_quality_work
-from optimizer.planning.current_selection import score_current_selection
+from optimizer.planning.current_selection import current_selection
 from optimizer.report.plan_report import plan_to_dict
 from optimizer.report.provenance import provenance, report_date, with_provenance
 from optimizer.report.rendering import check_template_dir, render_document
@@ -40,7 +40,7 @@ def plan(
     scenario = with_optimize_overrides(scenario, overrides)
     progress = stderr_progress()
     run = plan_scenario(scenario, catalog, progress=progress)
-    current = score_current_selection(scenario, catalog, run.forecast)
+    current = current_selection(run, catalog)
     work = value_quality_work(run, catalog, progress) if quality_work else None
     document = plan_to_dict(run, timings=timings, catalog=catalog, current=current, quality_work=work)
     made = provenance(catalog, inputs, date=date, draws=document["draws"], objective=run.objective, forecast_settings=run.forecast.settings)

@@ -322,7 +322,7 @@ def plan_to_dict(
 
     The same scenario and seed give the same document, byte for byte once rendered; how long the
     run took (``seconds``, overall and per pathway solve) is added only with ``timings``. With
-    ``current`` (:func:`optimizer.planning.current_selection.score_current_selection`) it leads with
+    ``current`` (:func:`optimizer.planning.current_selection.current_selection`) it leads with
     the recommendation's gain over what the practice reports now; with ``quality_work``
     (:func:`optimizer.planning.care_gaps.value_quality_work`) it says where quality work pays;
     ``catalog`` gives the activities' titles.
