@@ -216,6 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if "report_date" in vars(args):
+        # Checked before numerical libraries load: numpy.f2py reads SOURCE_DATE_EPOCH when imported
+        # and crashes on a value that is not whole seconds.
+        from optimizer.report.provenance import report_date
+
+        report_date(args.report_date)
     if args.command == "data":
         from optimizer.commands import data
 

@@ -156,3 +156,33 @@ def test_the_recommended_mvp_says_what_it_takes(report: dict) -> None:
     assert set(requirements) >= {"registration", "population_health", "subgroups"}
     assert "November 30, 2026" in requirements["registration"]["text"] and not requirements["registration"]["confirmed"]
     assert "## What reporting this MVP takes" in report["markdown"]
+
+
+def test_where_the_score_comes_from_matches_score_on_the_same_selection(data_dir: Path, tmp_path: Path, cli) -> None:
+    """With draws = 0 the plan's forecast is last year's rates; scoring the recommended selection with
+    ``score`` (the rules on observed rates) must give the same category scores, weights, points and
+    quality parts as the plan's breakdown."""
+    folder = _copy(tmp_path, "deterministic")
+    target = folder / "plan.json"
+    result = cli("plan", folder / RIVERSIDE.name, "--draws", "0", "--no-quality-work", "--output", target, "--data-dir", data_dir)
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    best = json.loads(target.read_text(encoding="utf-8"))["recommended"]
+    reported = ", ".join(f'["{m["measure_id"]}", "{m["collection_type"]}"]' for m in best["quality_measures"])
+    text = (folder / RIVERSIDE.name).read_text(encoding="utf-8")
+    text = text.replace("[practice]", f'pathway = "{best["pathway"]}"\n\n[practice]', 1)
+    text = text.replace(text[text.index("reported = ["):text.index("\n", text.index("reported = ["))], f"reported = [{reported}]")
+    text = text.replace('attested = ["IA_BE_6"]', "attested = [" + ", ".join(f'"{a}"' for a in best["improvement_activities"]) + "]")
+    (folder / RIVERSIDE.name).write_text(text, encoding="utf-8")
+    scored_target = folder / "score.json"
+    result = cli("score", folder / RIVERSIDE.name, "--output", scored_target, "--data-dir", data_dir)
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    scored = json.loads(scored_target.read_text(encoding="utf-8"))
+    breakdown = best["score_breakdown"]
+    assert breakdown["expected_final_score"] == pytest.approx(scored["final_score"], rel=1e-12)
+    for category, entry in breakdown["categories"].items():
+        other = scored["categories"][category]
+        assert (entry["weight"], entry["reweighted"]) == (other["weight"], other["reweighted"])
+        assert entry["contribution"] == pytest.approx(other["contribution"], rel=1e-12)
+        assert entry["percent"] == pytest.approx(other["percent"], rel=1e-12)
+    for part in ("measure_points", "bonus", "numerator", "denominator", "improvement_percent"):
+        assert breakdown["quality"][part] == pytest.approx(scored["quality"][part], rel=1e-12), part

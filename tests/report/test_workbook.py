@@ -137,3 +137,26 @@ def test_swap_and_score_workbooks_hold_their_reports_numbers(outputs: dict[str, 
     rates = {row["Measure"].value: row["Performance rate"] for row in measures}
     for measure in score["quality"]["measures"]:
         assert rates[measure["measure_id"]].value == pytest.approx(measure["performance_rate"] / 100)
+
+
+def test_plan_workbook_leads_with_the_gain_and_holds_the_quality_work_and_score_breakdown(outputs: dict[str, Path]) -> None:
+    document = _document(outputs, "plan")
+    versus = document["versus_current"]
+    workbook = load_workbook(outputs["plan.xlsx"])
+    assert workbook.sheetnames[0] == "Summary"
+    labels = [row[0].value for row in workbook["Summary"].iter_rows(min_row=4)]
+    summary = {row[0].value: row[1] for row in workbook["Summary"].iter_rows(min_row=4)}
+    gain = summary["Gain over what you report now, $ a year"]
+    assert gain.value == pytest.approx(versus["expected_gain_dollars"]) and "$" in gain.number_format
+    assert labels.index("Gain over what you report now, $ a year") < labels.index("Expected final score")
+    _, work = _table(workbook["Quality work"])
+    assert [row["Measure"].value for row in work] == [row["measure_id"] for row in document["quality_work"]["measures"]]
+    for row, expected in zip(work, document["quality_work"]["measures"], strict=True):
+        assert row["Per care gap, $ a year"].value == pytest.approx(expected["dollars_per_care_gap"])
+        assert row["Rate gain, $ a year"].value == pytest.approx(expected["rate_gain_dollars"])
+    _, breakdown = _table(workbook["Score breakdown"])
+    categories = document["recommended"]["score_breakdown"]["categories"]
+    assert breakdown[0]["Category"].value == "Quality"
+    assert breakdown[0]["Category score"].value == pytest.approx(categories["quality"]["percent"] / 100)
+    assert breakdown[0]["Points toward the final score"].value == pytest.approx(categories["quality"]["contribution"])
+    assert "Provenance" in workbook.sheetnames and "Words used" in workbook.sheetnames
