@@ -300,13 +300,13 @@ def _recommend(options: list[SwapOption], scenario: Scenario) -> tuple[str, str]
     gain = float(best.gain_dollars.mean())  # type: ignore[union-attr]
     if probability < SWAP_CONFIDENCE:
         return "keep the current plan", (
-            f"the best change ({best.name}) is better in only {probability:.0%} of scenarios (below {SWAP_CONFIDENCE:.0%})"
+            f"the best change ({best.name}) is better in only {probability:.0%} of the forecast draws (below {SWAP_CONFIDENCE:.0%})"
         )
     if gain < SWAP_MINIMUM_GAIN_DOLLARS and scenario.optimize.objective == "expected_payment":
         return "keep the current plan", (
             f"the best change ({best.name}) gains only ${gain:,.0f} a year on average (below ${SWAP_MINIMUM_GAIN_DOLLARS:,.0f})"
         )
-    return best.name, f"better in {probability:.0%} of scenarios, ${gain:,.0f} a year more on average"
+    return best.name, f"better in {probability:.0%} of the forecast draws, ${gain:,.0f} a year more on average"
 
 
 def _projections(scenario: Scenario, forecast: Any, current: Sequence[tuple[str, str]], eligible: Sequence[Candidate]) -> tuple[dict[str, Any], ...]:

@@ -24,10 +24,9 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefine
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from optimizer.collection_types import DESCRIPTIONS
 from optimizer.reasons import collection_type_name
 from optimizer.report.compare_report import best_decisions, change_text, sensitivity_text, variant_kind
-from optimizer.report.formatting import CATEGORY_TITLES, dollars, number, percent, performance_rate, signed_percent
+from optimizer.report.formatting import CATEGORY_TITLES, category_rows, dollars, number, percent, performance_rate, pretty_types, signed_percent
 from optimizer.report.plan_report import (
     activities_text as titled_activities,
     assumptions_footer,
@@ -108,11 +107,6 @@ def measure_label(measure: Mapping[str, Any]) -> str:
 
 _SHORT_TYPES = {"ecqm": "eCQM", "mips_cqm": "MIPS CQM", "medicare_part_b_claims": "claims", "qcdr": "QCDR", "cahps": "CAHPS"}
 _TYPE_CODE = re.compile(r"\(([a-z_]+)\)")
-
-
-def pretty_types(text: str) -> str:
-    """``236 (medicare_part_b_claims)`` → ``236 (Medicare Part B claims)`` in labels built by other modules."""
-    return _TYPE_CODE.sub(lambda match: f"({collection_type_name(match.group(1))})" if match.group(1) in DESCRIPTIONS else match.group(0), text)
 
 
 def short_types(text: str) -> str:
@@ -451,7 +445,8 @@ def _versus(document: Mapping[str, Any]) -> dict[str, Any] | None:
         f"Now: {pathway_name(current)} with {plan_selection_text(current)}: expected final score "
         f"{number(current['expected_final_score'])}, {dollars(current['expected_payment_adjustment_dollars'])} a year."
     )
-    return {"today": today, "stats": stats, "sentence": None}
+    below = sentences[2] if len(sentences) > 2 else None  # still more likely below the threshold than not
+    return {"today": today, "stats": stats, "sentence": below}
 
 
 def _breakdown(document: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -612,22 +607,10 @@ def render_score_html(result_or_document: Any, template_dir: str | Path | None =
         title="Achievement points by measure",
         value_format=number,
     )) if measures else None
-    category_rows: list[list[Any]] = []
-    labels, contributions = [], []
-    for category, entry in document["categories"].items():
-        category_rows.append(
-            [
-                CATEGORY_TITLES.get(category, category),
-                "reweighted" if entry["reweighted"] else percent(entry["percent"], 2),
-                f"{entry['weight'] * 100:.0f}%",
-                number(entry["contribution"]),
-            ]
-        )
-        labels.append(CATEGORY_TITLES.get(category, category))
-        contributions.append(entry["contribution"])
-    if document.get("complex_patient_bonus"):
-        category_rows.append(["Complex patient bonus", "", "", number(document["complex_patient_bonus"])])
-    category_rows.append([{"strong": "Final score"}, "", "", {"strong": number(final)}])
+    rows_by_category: list[list[Any]] = list(category_rows(document["categories"], document.get("complex_patient_bonus") or 0.0))
+    labels = [CATEGORY_TITLES.get(category, category) for category in document["categories"]]
+    contributions = [entry["contribution"] for entry in document["categories"].values()]
+    rows_by_category.append([{"strong": "Final score"}, "", "", {"strong": number(final)}])
     activities = document["improvement_activities"]
     interoperability = document.get("promoting_interoperability")
     interoperability_rows: list[list[str]] = []
@@ -656,7 +639,7 @@ def render_score_html(result_or_document: Any, template_dir: str | Path | None =
         "measure_rows": measure_rows,
         "quality_line": quality_line,
         "points_chart": points_chart,
-        "category_rows": category_rows,
+        "category_rows": rows_by_category,
         "category_chart": svg(bar_chart_svg(labels, contributions, width=640, x_label="points toward the final score",
                                             title="Final score points by category", value_format=number)),
         "activity_line": (
@@ -760,7 +743,7 @@ def render_compare_html(document: Mapping[str, Any], template_dir: str | Path | 
             "pathway": best["pathway"],
             "headline": headline_stats(best, threshold, by_scaling=best.get("expected_payment_adjustment_dollars_by_scaling")),
             "selection": measures_text(best),
-            "activities": activities_text(best),
+            "activities": titled_activities(dict(best), document.get("activity_titles")),
         }
     rows: list[dict[str, Any]] = []
     circumstances: list[dict[str, Any]] = []
@@ -994,7 +977,7 @@ def render_swap_html(document: Mapping[str, Any], template_dir: str | Path | Non
         "requirements": [item["text"] for item in document.get("mvp_requirements") or []],
         "reason": sentence(str(recommendation.get("reason") or "")),
         "headline": headline,
-        "chosen": None if chosen is None else {"selection": measures_text(chosen), "activities": activities_text(chosen)},
+        "chosen": None if chosen is None else {"selection": measures_text(chosen), "activities": titled_activities(dict(chosen), document.get("activity_titles"))},
         "threshold_header": f"P(≥{number(threshold, 0)})",
         "option_rows": option_rows,
         "charts": charts,

@@ -16,7 +16,7 @@ from optimizer.planning.care_gaps import CARE_GAPS, RATE_POINTS, QualityWork
 from optimizer.planning.current_selection import improvement_over
 from optimizer.planning.mvp_readiness import mvp_readiness
 from optimizer.reasons import collection_type_name, measure_reasons
-from optimizer.report.formatting import CATEGORY_TITLES, dollars, markdown_table, number, percent, render_rows_csv, short_title
+from optimizer.report.formatting import category_rows, dollars, markdown_table, number, percent, render_rows_csv, short_title
 from optimizer.report.glossary import PLAN_TERMS, glossary
 from optimizer.report.provenance import PROVENANCE_CSV_COLUMNS, provenance_columns, provenance_lines
 from optimizer.rules.mvp_requirements import mvp_requirements
@@ -371,7 +371,8 @@ def activity_label(activity_id: str, titles: dict[str, str] | None) -> str:
 
 
 def activities_text(entry: dict[str, Any], titles: dict[str, str] | None) -> str:
-    return "; ".join(activity_label(activity, titles) for activity in entry.get("improvement_activities") or []) or "none"
+    labels = [activity_label(activity, titles) for activity in entry.get("improvement_activities") or []]
+    return " and ".join(labels) or "none"
 
 
 def measure_label(measure: dict[str, Any]) -> str:
@@ -412,15 +413,29 @@ def versus_current_sentences(document: dict[str, Any]) -> list[str]:
     if versus["same_selection"]:
         return [f"{today} is already the best selection: keep it."]
     low, high = versus["gain_dollars_interval"]
-    return [
+    before, after = versus["probability_at_or_above_threshold_current"], versus["probability_at_or_above_threshold_recommended"]
+    if _chance(before) == _chance(after):
+        chance = f"keeps the chance of reaching {threshold} at {_chance(after)}"
+    else:
+        chance = (
+            f"{'raises' if after > before else 'lowers'} the chance of reaching {threshold} from {_chance(before)} to {_chance(after)} "
+            f"({points_change(versus['probability_at_or_above_threshold_change'])})"
+        )
+    sentences = [
         f"{today} is worth {dollars(current['expected_payment_adjustment_dollars'])} a year, an expected final score of "
         f"{number(current['expected_final_score'])} and a {_chance(current['probability_at_or_above_threshold'])} chance of reaching {threshold}.",
         f"The recommendation gains **{dollars(versus['expected_gain_dollars'])} a year** on average (between {dollars(low)} and "
-        f"{dollars(high)} in 8 of 10 forecast draws), raises the chance of reaching {threshold} from "
-        f"{_chance(versus['probability_at_or_above_threshold_current'])} to {_chance(versus['probability_at_or_above_threshold_recommended'])} "
-        f"({points_change(versus['probability_at_or_above_threshold_change'])}), and scores higher than what you report now in "
+        f"{dollars(high)} in 8 of 10 forecast draws), {chance}, and scores higher than what you report now in "
         f"{_chance(versus['probability_recommendation_better'])} of the draws (lower in {_chance(versus['probability_recommendation_worse'])}).",
     ]
+    best = document["recommended"]
+    if best["probability_at_or_above_threshold"] < 0.5:
+        further = ": see where quality work pays below" if (document.get("quality_work") or {}).get("measures") else ""
+        sentences.append(
+            f"Even so, a final score below {threshold} (a payment cut) stays more likely than not "
+            f"({_chance(1 - best['probability_at_or_above_threshold'])} of the draws){further}."
+        )
+    return sentences
 
 
 def _change_text(change: dict[str, Any] | None) -> str:
@@ -542,8 +557,8 @@ def render_plan_markdown(document: dict[str, Any]) -> str:
     lines = [
         f"# MIPS {document['performance_year']} plan: {document['scenario']}",
         "",
-        f"**What to do:** report {pathway_name(best)} with {selection_text(best)}, and attest "
-        f"{activities_text(best, titles)}.",
+        f"**What to do:** {'register for and ' if best['pathway'] != 'traditional' else ''}report {pathway_name(best)} with "
+        f"{selection_text(best)}, and attest {activities_text(best, titles)}.",
         "",
         *[line for sentence in versus_current_sentences(document) for line in (sentence, "")],
         f"With the recommendation: {_headline(best, threshold)} ({dollars(scaling['low'])} at a low and {dollars(scaling['high'])} "
@@ -557,7 +572,7 @@ def render_plan_markdown(document: dict[str, Any]) -> str:
         "## Quality measures",
         "",
         markdown_table(
-            ["Measure", "Collection type", "Title", "Expected points", "10th–90th pct", "Counted", "Outcome/HP"],
+            ["Measure", "Collection type", "Title", "Expected points", "10th–90th pct", "Counted", "Outcome or high priority"],
             _measure_rows(best),
             "lllrrrl",
         ),
@@ -669,20 +684,8 @@ def _headline(entry: dict[str, Any], threshold: float) -> str:
 
 def breakdown_rows(breakdown: dict[str, Any]) -> list[list[str]]:
     """Category, score, weight, points rows of a score breakdown (then the bonus and the total)."""
-    rows = []
-    for category, entry in breakdown["categories"].items():
-        rows.append(
-            [
-                CATEGORY_TITLES[category],
-                "reweighted" if entry["reweighted"] else percent(entry["percent"], 2),
-                f"{entry['weight'] * 100:.0f}%",
-                number(entry["contribution"]),
-            ]
-        )
-    if breakdown["complex_patient_bonus"]:
-        rows.append(["Complex patient bonus", "", "", number(breakdown["complex_patient_bonus"])])
-    rows.append(["Final score (expected)", "", "", number(breakdown["expected_final_score"])])
-    return rows
+    rows = category_rows(breakdown["categories"], breakdown["complex_patient_bonus"])
+    return [*rows, ["Final score (expected)", "", "", number(breakdown["expected_final_score"])]]
 
 
 def quality_sentence(breakdown: dict[str, Any]) -> str:
@@ -692,8 +695,8 @@ def quality_sentence(breakdown: dict[str, Any]) -> str:
     denominator = number(quality["denominator"], 0) if low == high else f"{number(low, 0)}–{number(high, 0)} (expected {number(quality['denominator'], 1)})"
     return (
         f"Quality: {number(quality['measure_points'])} measure points"
-        + (f" + {number(quality['bonus'], 0)} small-practice bonus" if quality["bonus"] else "")
-        + f" = {number(quality['numerator'])} out of {denominator} available"
+        + (f" + {number(quality['bonus'], 0)} small-practice bonus = {number(quality['numerator'])}" if quality["bonus"] else "")
+        + f" out of {denominator} available"
         + (f", plus {number(quality['improvement_percent'])} improvement points" if quality["improvement_percent"] else "")
         + f" = {percent(quality['percent'], 2)} (expected over the draws)."
     )

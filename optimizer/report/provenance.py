@@ -137,9 +137,10 @@ def provenance_lines(provenance: Mapping[str, Any] | None) -> list[dict[str, str
         return []
     data = provenance["cms_data"]
     date_from = {"--report-date": "given with --report-date", SOURCE_DATE_EPOCH: "from SOURCE_DATE_EPOCH", "today": "the day it was run"}
+    source = str(provenance["report_date_from"]).replace("\\", "")  # a Markdown document arrives escaped ("\\--report-date")
     lines = [
         ("tool", "Tool", f"{provenance['tool']} {provenance['tool_version']}"),
-        ("report-date", "Report date", f"{provenance['report_date']} ({date_from.get(provenance['report_date_from'], provenance['report_date_from'])})"),
+        ("report-date", "Report date", f"{provenance['report_date']} ({date_from.get(source, source)})"),
         ("performance-year", "Performance year", str(provenance["performance_year"])),
         ("cms-data", "CMS data", f"{data['repository']} {data['tag']}, commit {data['commit']} ({'the tables bundled with the tool' if data['read_from'] == 'bundle' else 'a fetched copy'})"),
     ]

@@ -8,7 +8,8 @@ import numpy as np
 
 from optimizer.collection_types import DESCRIPTIONS
 from optimizer.report.formatting import (
-    CATEGORY_TITLES,
+    category_rows,
+    short_title,
     dollars,
     markdown_table,
     number,
@@ -123,14 +124,25 @@ def _activity_titles(catalog: Any, activities: Any) -> dict[str, str]:
     return {activity: titles[activity] for activity in sorted(set(activities)) if activity in titles}
 
 
+def _verdict(data: dict[str, Any]) -> str:
+    """Above or below the threshold, and what it means for payments, in words."""
+    threshold = number(data["performance_threshold"], 0)
+    payment = data["payment_adjustment"]
+    change = f"{signed_percent(payment['percent']['default'])} of Medicare Part B payments ({dollars(payment['dollars']['default'])} a year, two years later)"
+    if data["final_score"] < data["performance_threshold"]:
+        return f"below the performance threshold of {threshold}, so a payment cut of {change}."
+    if data["final_score"] == data["performance_threshold"]:
+        return f"exactly the performance threshold of {threshold}: no payment adjustment."
+    return f"above the performance threshold of {threshold}, so a payment increase of about {change}, depending on CMS's scaling factor."
+
+
 def render_score_markdown(data: dict[str, Any]) -> str:
     """The score document (:func:`score_to_dict`) as Markdown for a client email."""
     lines = [
         f"# MIPS {data['performance_year']} score: {data['practice']}",
         "",
-        f"**Final score {number(data['final_score'])}** against a performance threshold of "
-        f"{number(data['performance_threshold'], 0)} ({data['pathway_title']}"
-        f"{', small practice' if data['small_practice'] else ''}).",
+        f"**Final score {number(data['final_score'])}** ({data['pathway_title']}{', small practice' if data['small_practice'] else ''}): "
+        + _verdict(data),
         "",
         "## Quality measures",
         "",
@@ -141,7 +153,7 @@ def render_score_markdown(data: dict[str, Any]) -> str:
             [
                 measure["measure_id"],
                 DESCRIPTIONS.get(measure["collection_type"], measure["collection_type"]).split(" (")[0],
-                measure["title"][:60],
+                short_title(measure["title"], 60),
                 performance_rate(measure["performance_rate"], measure["collection_type"]),
                 str(measure["case_count"]),
                 "—" if measure["decile"] is None else str(measure["decile"]),
@@ -169,24 +181,12 @@ def render_score_markdown(data: dict[str, Any]) -> str:
         "## Categories",
         "",
     ]
-    category_rows = []
-    for category in CATEGORIES:
-        entry = data["categories"][category]
-        category_rows.append(
-            [
-                CATEGORY_TITLES[category],
-                "reweighted" if entry["reweighted"] else percent(entry["percent"], 2),
-                f"{entry['weight'] * 100:.0f}%",
-                number(entry["contribution"]),
-            ]
-        )
-    if data["complex_patient_bonus"]:
-        category_rows.append(["Complex patient bonus", "", "", number(data["complex_patient_bonus"])])
-    category_rows.append(["**Final score**", "", "", f"**{number(data['final_score'])}**"])
-    lines.append(markdown_table(["Category", "Score", "Weight", "Points"], category_rows, "lrrr"))
+    rows = category_rows(data["categories"], data["complex_patient_bonus"])
+    rows.append(["**Final score**", "", "", f"**{number(data['final_score'])}**"])
+    lines.append(markdown_table(["Category", "Score", "Weight", "Points"], rows, "lrrr"))
     activities = data["improvement_activities"]
     titles = data.get("activity_titles") or {}
-    counted = "; ".join(f"{activity} ({titles[activity]})" if activity in titles else activity for activity in activities["counted"])
+    counted = " and ".join(f"{activity} ({titles[activity]})" if activity in titles else activity for activity in activities["counted"])
     lines += [
         "",
         f"Improvement activities counted: {counted or 'none'} "

@@ -8,7 +8,7 @@ import numpy as np
 
 from optimizer.forecast import assumptions_sentence
 from optimizer.plan import forecast_settings
-from optimizer.report.formatting import dollars, markdown_table, number, percent, render_rows_csv
+from optimizer.report.formatting import dollars, markdown_table, number, percent, pretty_types, render_rows_csv
 from optimizer.report.glossary import SWAP_TERMS, glossary
 from optimizer.report.plan_report import glossary_lines, outlook_to_dict, provenance_markdown, requirements_to_dict
 from optimizer.report.provenance import PROVENANCE_CSV_COLUMNS, provenance_columns
@@ -86,7 +86,7 @@ def render_swap_markdown(document: dict[str, Any]) -> str:
     lines = [
         f"# Mid-year swap evaluation: {document['scenario']} ({when})",
         "",
-        f"**Recommendation: {recommendation['option']}** — {recommendation['reason']}.",
+        f"**Recommendation: {pretty_types(recommendation['option'])}** — {recommendation['reason']}.",
         "",
     ]
     if document.get("warnings"):
@@ -96,7 +96,7 @@ def render_swap_markdown(document: dict[str, Any]) -> str:
     lines += ["## Options", ""]
     rows = [
         [
-            option["name"],
+            pretty_types(option["name"]),
             number(option["expected_final_score"]),
             percent(100 * option["probability_at_or_above_threshold"], 0),
             dollars(option["expected_payment_adjustment_dollars"]),
@@ -110,7 +110,7 @@ def render_swap_markdown(document: dict[str, Any]) -> str:
     lines += ["", "## Year-end projection", ""]
     projection_rows = [
         [
-            f"{row['measure_id']} ({row['collection_type']})",
+            pretty_types(f"{row['measure_id']} ({row['collection_type']})"),
             "yes" if row["reported"] else "",
             percent(row["projected_rate"], 1),
             number(row["projected_cases"], 0),
@@ -126,7 +126,7 @@ def render_swap_markdown(document: dict[str, Any]) -> str:
         for option in document["infeasible_options"]:
             if option["infeasible_reason"] not in seen:
                 seen.add(option["infeasible_reason"])
-                lines.append(f"- {option['name']}: {option['infeasible_reason']}")
+                lines.append(f"- {pretty_types(option['name'])}: {option['infeasible_reason']}")
     lines += glossary_lines(document) + provenance_markdown(document)
     return "\n".join(lines) + "\n"
 

@@ -13,9 +13,10 @@ References
    or a later date specified by CMS"; with the CAHPS for MIPS survey, by June 30; at registration
    the participant selects the MVP, one population-health measure and any outcome-based
    administrative claims measure; a subgroup lists its TIN/NPIs and a plain-language name.
-.. [2] scoring-rules-2026.md §6 (MVPs 2026): population-health measures 479/484 calculated by CMS
-   from claims; from 2026 multispecialty groups must form subgroups to report an MVP, small
-   multispecialty groups may report as a group (specialty composition attested at registration).
+.. [2] docs/rules-2026.md §6 (from ../shared/docs/scoring-rules-2026.md §6): population-health
+   measures 479/484 calculated by CMS from claims; from 2026 multispecialty groups must form
+   subgroups to report an MVP, small multispecialty groups may report as a group (specialty
+   composition attested at registration). The registration window is not in that file.
 .. [3] rules-confirmation-2026-12.md item 4b: the population-health measure is excluded from the
    quality score (denominator 40 instead of 50) when it has no benchmark or misses its case
    minimum; whether CY2025/CY2026 dropped the choice at registration is unconfirmed.
@@ -116,7 +117,7 @@ def mvp_requirements(
             "when it meets its case minimum (quality is then scored out of 50 points instead of 40). The regulation asks the "
             "practice to name it at registration; whether CMS still asks in "
             f"{performance_year} is not confirmed.",
-            "42 CFR 414.1365(b)(2)(i), (c)(4)(ii); scoring-rules-2026.md §6; rules-confirmation-2026-12.md 4b",
+            "42 CFR 414.1365(b)(2)(i), (c)(4)(ii); docs/rules-2026.md §6; rules-confirmation-2026-12.md 4b",
             False,
         ),
     ]
@@ -148,7 +149,9 @@ def mvp_requirements(
     elif multispecialty and not small_practice:
         subgroup = (
             "This is a multispecialty group and not a small practice: from 2026 it must report the MVP as subgroups, each "
-            "registering its clinicians (TIN/NPI) and a plain-language name, and attest its specialty composition."
+            "registering its clinicians (TIN/NPI) and a plain-language name, and attest its specialty composition. Each "
+            "subgroup is scored on its own measures; this plan scores the group's data as one, so plan each subgroup with "
+            "its own counts before registering."
         )
     elif multispecialty:
         subgroup = (
@@ -156,5 +159,5 @@ def mvp_requirements(
         )
     else:
         subgroup = "A single-specialty group reports the MVP as one group; it attests its specialty composition at registration."
-    requirements.append(Requirement("subgroups", subgroup, "scoring-rules-2026.md §6 (CY2026 final rule, as summarised)", False))
+    requirements.append(Requirement("subgroups", subgroup, "docs/rules-2026.md §6 (CY2026 final rule, as summarised)", False))
     return tuple(requirements)

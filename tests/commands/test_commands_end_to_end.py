@@ -90,7 +90,7 @@ def test_plan_in_every_format_reports_the_api_numbers(
     code, markdown, _ = run(capsys, "plan", *common)
     assert code == 0
     assert f"expected final score **{number(best['expected_final_score'])}**" in markdown
-    assert f"**What to do:** report {'traditional MIPS' if best['pathway'] == 'traditional' else 'the MVP'}" in markdown
+    assert f"**What to do:** {'report traditional MIPS' if best['pathway'] == 'traditional' else 'register for and report the MVP'}" in markdown
     assert best["pathway"] in markdown.split("\n")[2]
     assert all(entry["solver"]["status"] == "optimal" for entry in document["pathways"] if "solver" in entry)
     assert "Every pathway's selection is proven best (" in markdown

@@ -78,7 +78,7 @@ def test_the_gain_over_the_current_selection_is_the_difference_of_two_runs_on_th
 def test_every_plan_format_leads_with_the_difference(report: dict) -> None:
     document, markdown = report["document"], report["markdown"]
     head = markdown.split("## ")[0]  # everything before the first section
-    assert head.startswith("# MIPS 2026 plan: Riverside Family Medicine\n\n**What to do:** report the MVP")
+    assert head.startswith("# MIPS 2026 plan: Riverside Family Medicine\n\n**What to do:** register for and report the MVP")
     assert f"gains **{dollars(document['versus_current']['expected_gain_dollars'])} a year**" in head
     assert list(document)[:12].index("versus_current") < list(document).index("recommended")
 
