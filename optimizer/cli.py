@@ -26,6 +26,8 @@ from optimizer.text_safety import terminal_line
 
 PROGRAM = "mips-optimizer"
 REPORT_FORMATS = ("md", "html", "json", "csv", "xlsx")
+FORMAT_OF_SUFFIX = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
+"""``--output report.html`` without ``--format`` writes that format."""
 CLOSED_PIPE_EXIT_CODE = 141
 """128 + SIGPIPE: what a shell reports for a program stopped by a reader that went away."""
 DEFAULT_FETCH_TIMEOUT_SECONDS = 300.0
@@ -53,10 +55,40 @@ def _add_data_dir_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_report_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
-    parser.add_argument("--format", choices=formats, default="md", help="report format (default md)")
+    parser.add_argument(
+        "--format",
+        choices=formats,
+        default=None,
+        help="report format (default: from the --output file's suffix, .md .html .json .csv .xlsx; else md)",
+    )
     parser.add_argument(
         "--output", type=Path, default=None, help="write the report to this file (atomically) instead of stdout"
     )
+    parser.add_argument(
+        "--report-date",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the date the report shows (default: $SOURCE_DATE_EPOCH's date if set, else today); "
+        "the same inputs, seed and date give the same report byte for byte",
+    )
+    parser.add_argument(
+        "--template-dir",
+        type=Path,
+        default=None,
+        help="folder of HTML templates that override the built-in ones by name, e.g. a branding.html.j2 "
+        "with the firm's name and disclaimer (see the README)",
+    )
+
+
+def _report_format(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str:
+    """``--format``, else the format the ``--output`` suffix names, else Markdown; a --format that
+    contradicts a known suffix is a usage error (a file named .html holding Markdown helps nobody)."""
+    suffix = FORMAT_OF_SUFFIX.get(args.output.suffix.lower()) if args.output is not None else None
+    if args.format is None:
+        return suffix or "md"
+    if suffix is not None and suffix != args.format:
+        parser.error(f"--format {args.format} does not match --output {args.output} (a .{suffix} file); drop --format or change the suffix")
+    return args.format
 
 
 def _add_solver_options(parser: argparse.ArgumentParser) -> None:
@@ -135,13 +167,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     score = commands.add_parser("score", help="score what a scenario reports, exactly as CMS would")
     score.add_argument("scenario", type=Path, help="scenario file (TOML)")
-    _add_report_options(score, ("md", "html", "json", "csv"))
+    _add_report_options(score, REPORT_FORMATS)
     _add_data_dir_option(score)
 
     plan = commands.add_parser("plan", help="choose the measures and activities worth the most")
     plan.add_argument("scenario", type=Path, help="scenario file (TOML)")
     _add_report_options(plan, REPORT_FORMATS)
     _add_solver_options(plan)
+    plan.add_argument(
+        "--no-quality-work",
+        dest="quality_work",
+        action="store_false",
+        help="leave out 'where quality work pays' (it plans again for each measure improved: the slowest part of a plan on a large practice)",
+    )
     plan.add_argument(
         "--timings",
         action="store_true",
@@ -171,13 +209,19 @@ def build_parser() -> argparse.ArgumentParser:
     swap.add_argument("scenario", type=Path, help="scenario file (TOML) whose [quality] reported is the current plan")
     swap.add_argument("--ytd", type=Path, required=True, help="year-to-date table (baseline format, period_months < 12)")
     swap.add_argument("--as-of", default=None, help="date of the year-to-date data, YYYY-MM-DD")
-    _add_report_options(swap, ("md", "html", "json", "csv"))
+    _add_report_options(swap, REPORT_FORMATS)
     _add_solver_options(swap)
     _add_data_dir_option(swap)
     return parser
 
 
 def _run(args: argparse.Namespace) -> int:
+    if "report_date" in vars(args):
+        # Checked before numerical libraries load: numpy.f2py reads SOURCE_DATE_EPOCH when imported
+        # and crashes on a value that is not whole seconds.
+        from optimizer.report.provenance import report_date
+
+        report_date(args.report_date)
     if args.command == "data":
         from optimizer.commands import data
 
@@ -193,18 +237,21 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "score":
         from optimizer.commands import score
 
-        return score.score(args.scenario, report_format=args.format, output=args.output, data_dir=args.data_dir)
+        return score.score(args.scenario, report_format=args.format, output=args.output, data_dir=args.data_dir,
+                           template_dir=args.template_dir, report_date_given=args.report_date)
     if args.command == "plan":
         from optimizer.commands import plan
 
         return plan.plan(args.scenario, report_format=args.format, output=args.output, data_dir=args.data_dir,
-                         overrides=_solver_overrides(args), timings=args.timings)
+                         overrides=_solver_overrides(args), timings=args.timings, template_dir=args.template_dir,
+                         report_date_given=args.report_date, quality_work=args.quality_work)
     if args.command == "compare":
         from optimizer.commands import compare
 
         return compare.compare(args.scenarios, report_format=args.format, output=args.output,
                                data_dir=args.data_dir, rescore_only=args.rescore_only,
-                               overrides=_solver_overrides(args))
+                               overrides=_solver_overrides(args), template_dir=args.template_dir,
+                               report_date_given=args.report_date)
     if args.command == "schema":
         from optimizer.commands import schema
 
@@ -213,7 +260,8 @@ def _run(args: argparse.Namespace) -> int:
         from optimizer.commands import swap
 
         return swap.swap(args.scenario, ytd=args.ytd, as_of=args.as_of, report_format=args.format,
-                         output=args.output, data_dir=args.data_dir, overrides=_solver_overrides(args))
+                         output=args.output, data_dir=args.data_dir, overrides=_solver_overrides(args),
+                         template_dir=args.template_dir, report_date_given=args.report_date)
     raise NotImplementedError(f"command {args.command!r} is not implemented")
 
 
@@ -265,6 +313,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if "format" in vars(args):
+        args.format = _report_format(parser, args)
     try:
         with _warnings_as_lines():
             return _run(args)

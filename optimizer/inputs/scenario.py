@@ -50,6 +50,8 @@ class Practice:
     medicare_part_b_allowed: float
     cehrt: bool
     complex_patient_bonus: float
+    multispecialty: bool | None = None
+    """Clinicians of several specialties without one clinical focus (None: not said)."""
 
     def is_small(self, policy: Policy) -> bool:
         """15 or fewer clinicians, or declared small."""
@@ -111,6 +113,9 @@ class Scenario:
     variant: str | None = None
     rescore_only: bool = False
     """A what-if variant that re-scores the base file's recommended selection instead of re-planning."""
+    variant_kind: str | None = None
+    """A what-if variant's kind: ``decision`` (a choice, ranked against the base) or ``assumption`` (a
+    circumstance, a sensitivity of the plan); see :func:`what_if_kind`."""
     variants: tuple[Scenario, ...] = ()
     """The file's ``[[what_if]]`` variants, each a scenario of its own (a variant has none)."""
     failed_variants: tuple[FailedRead, ...] = ()
@@ -131,6 +136,35 @@ class FailedRead:
     position: int
     name: str
     reason: str
+
+
+DECISION_KEYS: frozenset[tuple[str, ...]] = frozenset(
+    {("optimize",), ("pathway",), ("improvement_activities",), ("quality", "reported"), ("title",), ("description",)}
+)
+"""What a practice decides (a what-if changing only these is a ``decision``): what to optimise and
+report, the pathway, the activities. Everything else — PI or cost, payment, policy, the forecast,
+the practice, planned rate changes, last year's achievement — is a circumstance (``assumption``)."""
+
+
+def what_if_kind(changes: Mapping[str, Any]) -> str:
+    """The kind of a ``[[what_if]]`` that does not declare one: ``decision`` when every key it sets is a
+    decision (:data:`DECISION_KEYS`), else ``assumption``.
+
+    >>> what_if_kind({"optimize": {"pathways": ["traditional"]}})
+    'decision'
+    >>> what_if_kind({"promoting_interoperability": {"reweighted": True}})
+    'assumption'
+    >>> what_if_kind({"quality": {"reported": [["236", "ecqm"]], "prior_year_achievement_percent": 60}})
+    'assumption'
+    """
+    def paths(value: Any, prefix: tuple[str, ...]) -> list[tuple[str, ...]]:
+        if isinstance(value, Mapping) and value and not any(prefix[: len(key)] == key for key in DECISION_KEYS if len(key) <= len(prefix)):
+            return [path for name, item in value.items() for path in paths(item, (*prefix, str(name)))]
+        return [prefix]
+
+    changed = [path for name, value in changes.items() for path in paths(value, (str(name),))]
+    decided = all(any(path[: len(key)] == key for key in DECISION_KEYS) for path in changed)
+    return "decision" if decided else "assumption"
 
 
 def read_scenario(path: str | Path, *, variants_apart: bool = False) -> Scenario:
@@ -281,7 +315,7 @@ class _Reading:
             return None
         names.add(name)
         label = self._label(name)
-        changes = {key: value for key, value in entry.items() if key not in ("name", "rescore_only")}
+        changes = {key: value for key, value in entry.items() if key not in ("name", "rescore_only", "kind")}
         merged = _merge(shared, changes)
         variant_policy, policy_problems = _policy(merged, label) if "policy" in changes else (policy, [])
         self.problems.extend(problem for problem in policy_problems if (problem.field, problem.reason) not in known.policy)
@@ -292,7 +326,10 @@ class _Reading:
         if tables is None or variant_policy is None:
             return None
         built = self._build(tables, variant_policy, variant=name)
-        return None if built is None else replace(built, rescore_only=bool(entry.get("rescore_only", False)))
+        if built is None:
+            return None
+        kind = entry.get("kind") or what_if_kind(changes)
+        return replace(built, rescore_only=bool(entry.get("rescore_only", False)), variant_kind=kind)
 
     def _build(self, tables: ScenarioTables, policy: Policy | None, variant: str | None = None) -> Scenario | None:
         """The scenario the tables describe, or None when its policy or baseline cannot be used."""
@@ -322,6 +359,7 @@ class _Reading:
                 medicare_part_b_allowed=practice.medicare_part_b_allowed,
                 cehrt=practice.cehrt,
                 complex_patient_bonus=practice.complex_patient_bonus,
+                multispecialty=practice.multispecialty,
             ),
             baseline_file=baseline_file,
             baseline_files=files,

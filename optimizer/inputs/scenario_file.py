@@ -164,6 +164,8 @@ Objective = _choice(OBJECTIVES)
 Solver = _choice(SOLVERS)
 CollectionType = _choice(COLLECTION_TYPES)
 SpecialStatus = _choice(SPECIAL_STATUSES)
+WHAT_IF_KINDS: tuple[str, ...] = ("decision", "assumption")
+WhatIfKind = _choice(WHAT_IF_KINDS)
 
 _PAIR_SCHEMA = {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": ["string", "integer"]}}
 
@@ -256,6 +258,8 @@ class PracticeTable(_Table):
     """Certified EHR technology (needed for eCQMs)."""
     complex_patient_bonus: Annotated[Number, Field(ge=0)] = 0.0
     """Expected complex patient bonus points, 0 to the policy's maximum (10)."""
+    multispecialty: Flag | None = None
+    """true: clinicians of more than one specialty without a single clinical focus (from 2026 such a group, unless small, reports an MVP as subgroups); false: single-specialty. Reports say what an MVP takes accordingly."""
     baseline: BaselineFiles
     """The baseline: a table (CSV or Excel), a QRDA III (.xml, .xml.gz) or QPP submission JSON file, or a
     list of them, relative to this file."""
@@ -591,6 +595,8 @@ class WhatIfEntry(_Table):
     """The variant's name in reports."""
     rescore_only: Flag = False
     """true: keep the base plan's selection and only re-score it under this variant."""
+    kind: WhatIfKind | None = None
+    """decision: a choice the practice makes (measures, pathway, activities, what to optimise), ranked against the base; assumption: a circumstance (PI reweighted, a low scaling factor, a rate change), shown as a sensitivity of the plan. Default: decision when the variant changes only [optimize], pathway, [improvement_activities] or [quality] reported; else assumption."""
     title: Any = None
     description: Any = None
     pathway: Any = None
@@ -606,7 +612,7 @@ class WhatIfEntry(_Table):
     expected_change: Any = None
 
 
-VARIANT_KEYS: tuple[str, ...] = tuple(name for name in WhatIfEntry.model_fields if name not in ("name", "rescore_only"))
+VARIANT_KEYS: tuple[str, ...] = tuple(name for name in WhatIfEntry.model_fields if name not in ("name", "rescore_only", "kind"))
 """What a variant may override: every table and key of the file but the year and the variants."""
 
 
@@ -763,6 +769,7 @@ def scenario_json_schema() -> dict[str, Any]:
     variant["properties"] = {
         "name": variant["properties"]["name"],
         "rescore_only": variant["properties"]["rescore_only"],
+        "kind": variant["properties"]["kind"],
         **_optional_keys({"properties": change}, definitions, "Change")["properties"],
     }
     schema["title"] = "mips-optimizer scenario file"

@@ -32,6 +32,9 @@ class ComparedVariant:
     base_pathway: str | None
     """The base's recommended pathway; None when the base failed (nothing to compare with)."""
     full_plan: Plan | None
+    base_selection: PathwayPlan | None = None
+    """An assumption variant that was planned again: the base's own selection scored under the
+    variant's assumptions too (what the plan is worth if the circumstance comes true)."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +148,11 @@ def compare_scenarios(
                     base_keys, base_pathway = (
                         (base_result.base_keys, base_result.base_pathway) if isinstance(base_result, ComparedVariant) else ((), None)
                     )
-                    result = ComparedVariant(result.scenario, result.plan, False, base_keys, base_pathway, result.full_plan)
+                    base_selection = None
+                    if variant.variant_kind == "assumption":
+                        rescored = _rescored(variant, catalog, overrides, base_result)
+                        base_selection = rescored.plan if isinstance(rescored, ComparedVariant) else None
+                    result = ComparedVariant(result.scenario, result.plan, False, base_keys, base_pathway, result.full_plan, base_selection)
                 results.append(result)
     return results
 

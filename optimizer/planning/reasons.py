@@ -66,10 +66,11 @@ def measure_reasons(plan: PathwayPlan, forecast: Forecast) -> list[str]:
                 "data completeness or benchmark)."
             )
         if measure.probability_counted < 0.999 and len(outlook.selected) > plan.pathway.required_measures:
-            reasons.append(f"{candidate.measure_id} is counted in {measure.probability_counted:.0%} of scenarios (a hedge).")
+            reasons.append(f"{candidate.measure_id} is counted in {measure.probability_counted:.0%} of the forecast draws (a hedge).")
     if any(candidate.is_outcome for candidate in outlook.selected):
-        names = ", ".join(candidate.measure_id for candidate in outlook.selected if candidate.is_outcome)
-        reasons.append(f"Outcome requirement met by {names}.")
+        outcomes = [candidate.measure_id for candidate in outlook.selected if candidate.is_outcome]
+        verb = "is one" if len(outcomes) == 1 else "are outcome measures"
+        reasons.append(f"CMS requires an outcome measure among those reported: {' and '.join(outcomes)} {verb}.")
     reasons.extend(left_out_reasons(eligible, outlook, forecast, chosen_keys))
     return reasons
 
@@ -80,10 +81,13 @@ def left_out_reasons(
     """Why the strongest measures not chosen were left out (up to three)."""
     chosen_measures = {key[0] for key in chosen_keys}
     lowest_chosen = min((measure.expected_points for measure in outlook.measures), default=0.0)
-    left_out = sorted(
-        (candidate for candidate in eligible if candidate.measure_id not in chosen_measures),
-        key=lambda candidate: -_expected(forecast, candidate),
-    )
+    best_type: dict[str, Candidate] = {}  # each measure once, in its collection type worth the most
+    for candidate in eligible:
+        if candidate.measure_id in chosen_measures:
+            continue
+        if candidate.measure_id not in best_type or _expected(forecast, candidate) > _expected(forecast, best_type[candidate.measure_id]):
+            best_type[candidate.measure_id] = candidate
+    left_out = sorted(best_type.values(), key=lambda candidate: -_expected(forecast, candidate))
     reasons = []
     for candidate in left_out[:3]:
         expected = _expected(forecast, candidate)
@@ -94,7 +98,8 @@ def left_out_reasons(
         if candidate.benchmark is not None and candidate.benchmark.seven_point_cap:
             detail += ", capped at 7"
         verdict = "worth less than the chosen set" if expected <= lowest_chosen else "adds less to the counted total than it costs in risk or effort"
-        reasons.append(f"Left out {candidate.label}: {detail}; {verdict}.")
+        title = candidate.title if len(candidate.title) <= 50 else candidate.title[:49].rsplit(" ", 1)[0].rstrip(" ,;:-(") + "…"
+        reasons.append(f"Left out {candidate.measure_id} ({title}, {collection_type_name(candidate.collection_type)}): {detail}; {verdict}.")
     return reasons
 
 

@@ -11,10 +11,18 @@ the year's earlier data. eCQMs, MIPS CQMs and QCDR measures come from the EHR or
 be collected back to January; Medicare Part B claims measures need the quality codes on the claims
 already sent (``codes_on_claims`` in the tables); the CAHPS survey and CMS-calculated measures
 cannot be added by the practice mid-year.
+
+Switching pathway is weighed too, while it is still allowed: an MVP until its registration closes
+(:mod:`optimizer.rules.mvp_requirements`), traditional MIPS at any time (it needs no registration).
+Each other pathway is planned on the same draws with the measures that cannot be added mid-year
+left out. The year-to-date table is checked against what is reported and against ``--as-of``: a
+reported measure without year-to-date counts, or a table covering another number of months than
+the date says, is a warning (on standard error and in the report).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -25,12 +33,14 @@ import numpy as np
 import pandas as pd
 
 from optimizer.collection_types import ADMIN_CLAIMS, CAHPS, MEDICARE_PART_B_CLAIMS
-from optimizer.errors import InputError
+from optimizer.errors import InputError, InputWarning
 from optimizer.forecast.candidates import Candidate
 from optimizer.inputs.importers import read_baseline_files
 from optimizer.inputs.scenario import Scenario, check_scenario
-from optimizer.planning.plan import PathwayPlan, evaluate_selection, pathway_split, plan_pathway, prepare_forecast
+from optimizer.planning.plan import PathwayPlan, evaluate_selection, pathway_split, plan_pathway, planned_pathways, prepare_forecast
 from optimizer.planning.resolve import Resolved, resolve
+from optimizer.rules.mvp_requirements import registration_status, registration_window
+from optimizer.rules.parameters import TRADITIONAL
 from optimizer.scoring.pathways import read_pathway
 from optimizer.selection.problem import objective_values, reporting_rule
 
@@ -41,6 +51,8 @@ SWAP_MINIMUM_GAIN_DOLLARS = 250.0
 """…and gains at least this much a year on average [$] (switching has a cost the model does not see)."""
 
 OPTIONS_SHOWN = 12
+MONTHS_TOLERANCE = 1.0
+"""A year-to-date table may cover up to this many months more or fewer than ``--as-of`` says [months]."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,10 @@ class SwapResult:
     projections: tuple[dict[str, Any], ...]
     recommendation: str
     reason: str
+    as_of_date: date | None = None
+    """The date the evaluation is for: ``--as-of``, else the table's months counted from January 1 (approximate)."""
+    warnings: tuple[str, ...] = ()
+    """Problems of the year-to-date table the report states (they are also shown on standard error)."""
 
 
 def midyear_feasibility(candidate: Candidate, codes_on_claims: bool) -> str | None:
@@ -104,6 +120,33 @@ def _months_from_date(as_of: str, year: int) -> float:
     return (day.month - 1) + (day.day - 1) / 30.0
 
 
+def year_to_date_warnings(
+    ytd: pd.DataFrame, reported: Sequence[tuple[str, str]], as_of: str | None, months: float, file: str
+) -> list[str]:
+    """What in the year-to-date table does not fit: reported measures it lacks, months that do not match ``--as-of``."""
+    problems = []
+    covered = set(zip(ytd["measure_id"], ytd["collection_type"], strict=True))
+    missing = [f"{m} ({c})" for m, c in reported if (m, c) not in covered and c not in (CAHPS, ADMIN_CLAIMS)]
+    if missing:
+        problems.append(
+            f"{file}: has no year-to-date counts for {', '.join(missing)}, which the practice reports ([quality] reported); "
+            "their year is projected from last year's counts alone"
+        )
+    if as_of is not None:
+        off = sorted({float(value) for value in ytd["period_months"] if abs(float(value) - months) > MONTHS_TOLERANCE})
+        if off:
+            problems.append(
+                f"{file}: covers {', '.join(f'{value:g}' for value in off)} months (period_months), but --as-of {as_of} is "
+                f"{months:.1f} months into the year; the projection counts {months:.1f} months as observed"
+            )
+    return problems
+
+
+def _approximate_date(months: float, year: int) -> date:
+    """January 1 plus ``months`` (30.4 days each): the date a table of that many months reaches."""
+    return date.fromordinal(date(year, 1, 1).toordinal() + int(round(months * 30.4)))
+
+
 def _with_year_to_date(scenario: Scenario, ytd: pd.DataFrame) -> Scenario:
     """The baseline plus a no-information row for every year-to-date measure the baseline lacks,
     with each year-to-date row's data completeness (judged on this year's capture)."""
@@ -129,6 +172,10 @@ def evaluate_swaps(scenario: Scenario, catalog: Any, ytd_path: Path, as_of: str 
     ytd, months = read_year_to_date(ytd_path)
     if as_of is not None:
         months = _months_from_date(as_of, scenario.performance_year)
+    problems = year_to_date_warnings(ytd, scenario.reported, as_of, months, str(ytd_path))
+    for problem in problems:
+        warnings.warn(problem, InputWarning, stacklevel=2)
+    day = date.fromisoformat(as_of) if as_of is not None else _approximate_date(months, scenario.performance_year)
     scenario = check_scenario(_with_year_to_date(scenario, ytd), catalog)
     resolved = resolve(scenario)
     year_to_date = {
@@ -178,12 +225,46 @@ def evaluate_swaps(scenario: Scenario, catalog: Any, ytd_path: Path, as_of: str 
             removed = tuple(key for key in current if key not in keys)
             name = f"re-plan: swap {', '.join(f'{m} ({c})' for m, c in removed) or 'nothing'} for {', '.join(c.label for c in added)}"
             options.append(evaluation.option(name, "replan", removed, added, replan.outlook.activities))
+    switches, closed = _pathway_switches(resolved, scenario.performance_year, evaluation, claims_codes, day)
+    options += switches
+    infeasible += closed
     scored = [_with_gains(option, keep, resolved) for option in options if option.plan is not None and option.plan.outlook is not None]
     scored.sort(key=lambda option: -option.plan.outlook.objective_value)  # type: ignore[union-attr]
     recommendation, reason = _recommend(scored, resolved.options.objective)
     projections = _projections(forecast, current, split.eligible)
     shown = scored[:OPTIONS_SHOWN] + [option for option in scored[OPTIONS_SHOWN:] if option.action == "keep"]
-    return SwapResult(scenario, as_of, months, tuple(shown), tuple(infeasible), projections, recommendation, reason)
+    return SwapResult(scenario, as_of, months, tuple(shown), tuple(infeasible), projections, recommendation, reason, day, tuple(problems))
+
+
+def _pathway_switches(
+    resolved: Resolved, performance_year: int, evaluation: _Evaluation, claims_codes: dict[tuple[str, str], Any], day: date,
+) -> tuple[list[SwapOption], list[SwapOption]]:
+    """Switching to another pathway for the rest of the year: each MVP whose registration is still open
+    and traditional MIPS (no registration needed), planned on the same draws without the measures that
+    cannot be added mid-year; an MVP whose registration has closed is an option that is not feasible."""
+    options: list[SwapOption] = []
+    closed: list[SwapOption] = []
+    status = registration_status(day, performance_year)
+    _, closes = registration_window(performance_year)
+    catalog, candidates, forecast, current = evaluation.catalog, evaluation.candidates, evaluation.forecast, evaluation.current
+    for pathway in planned_pathways(resolved, candidates, catalog):
+        if pathway.pathway_id == evaluation.pathway_id:
+            continue
+        label = "traditional MIPS" if pathway.pathway_id == TRADITIONAL else f"MVP {pathway.pathway_id} ({pathway.title})"
+        if pathway.is_mvp and status == "closed":
+            closed.append(SwapOption(f"switch to {label}", "switch", (), (), None, f"MVP registration closed on {closes:%B} {closes.day}, {closes.year}"))
+            continue
+        split = pathway_split(resolved, candidates, pathway, catalog)
+        blocked = [c.key for c in split.eligible if c.key not in current and midyear_feasibility(c, bool(claims_codes.get(c.key, False))) is not None]
+        constrained = replace(resolved, options=replace(resolved.options, exclude=tuple(resolved.options.exclude) + tuple(blocked)))
+        plan = plan_pathway(constrained, pathway, candidates, forecast, catalog)
+        if plan.outlook is None:
+            continue
+        added = tuple(c.label for c in plan.outlook.selected if c.key not in current)
+        removed = tuple(f"{m} ({c})" for m, c in current if (m, c) not in {k.key for k in plan.outlook.selected})
+        note = "" if not pathway.is_mvp else f" (register by {closes:%B} {closes.day})"
+        options.append(SwapOption(f"switch to {label}{note}: report {', '.join(c.label for c in plan.outlook.selected)}", "switch", removed, added, plan))
+    return options, closed
 
 
 @dataclass(frozen=True)
@@ -233,13 +314,13 @@ def _recommend(options: list[SwapOption], objective: str) -> tuple[str, str]:
     gain = float(best.gain_dollars.mean())  # type: ignore[union-attr]
     if probability < SWAP_CONFIDENCE:
         return "keep the current plan", (
-            f"the best change ({best.name}) is better in only {probability:.0%} of scenarios (below {SWAP_CONFIDENCE:.0%})"
+            f"the best change ({best.name}) is better in only {probability:.0%} of the forecast draws (below {SWAP_CONFIDENCE:.0%})"
         )
     if gain < SWAP_MINIMUM_GAIN_DOLLARS and objective == "expected_payment":
         return "keep the current plan", (
             f"the best change ({best.name}) gains only ${gain:,.0f} a year on average (below ${SWAP_MINIMUM_GAIN_DOLLARS:,.0f})"
         )
-    return best.name, f"better in {probability:.0%} of scenarios, ${gain:,.0f} a year more on average"
+    return best.name, f"better in {probability:.0%} of the forecast draws, ${gain:,.0f} a year more on average"
 
 
 def _projections(forecast: Any, current: Sequence[tuple[str, str]], eligible: Sequence[Candidate]) -> tuple[dict[str, Any], ...]:

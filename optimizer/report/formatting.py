@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from optimizer.collection_types import ADMIN_CLAIMS
+from optimizer.collection_types import ADMIN_CLAIMS, DESCRIPTIONS
 from optimizer.text_safety import spreadsheet_text
 
 CATEGORY_TITLES: dict[str, str] = {
@@ -48,6 +49,54 @@ def dollars(value: float) -> str:
     """``+$12,345`` / ``−$1,200``."""
     sign = "+" if value > 0 else ("−" if value < 0 else "")
     return f"{sign}${abs(value):,.0f}"
+
+
+_TYPE_CODE = re.compile(r"\(([a-z_]+)\)")
+
+
+def pretty_types(text: str) -> str:
+    """``236 (medicare_part_b_claims)`` → ``236 (Medicare Part B claims)`` in labels built elsewhere.
+
+    >>> pretty_types("swap 047 (medicare_part_b_claims) for 317 (ecqm)")
+    'swap 047 (Medicare Part B claims) for 317 (eCQM)'
+    """
+    return _TYPE_CODE.sub(
+        lambda match: f"({DESCRIPTIONS[match.group(1)].split(' (')[0]})" if match.group(1) in DESCRIPTIONS else match.group(0), text
+    )
+
+
+def category_rows(categories: dict[str, Any], complex_patient_bonus: float) -> list[list[str]]:
+    """Category, score, weight and points toward the final score, one row each (reweighted categories
+    say so), then the complex patient bonus when there is one: the same table in every report."""
+    rows = [
+        [
+            CATEGORY_TITLES.get(category, category),
+            "reweighted" if entry["reweighted"] else percent(entry["percent"], 2),
+            f"{entry['weight'] * 100:.0f}%",
+            number(entry["contribution"]),
+        ]
+        for category, entry in categories.items()
+    ]
+    if complex_patient_bonus:
+        rows.append(["Complex patient bonus", "", "", number(complex_patient_bonus)])
+    return rows
+
+
+def short_title(title: str, limit: int = 60) -> str:
+    """A title cut at a word boundary to at most ``limit`` characters, with an ellipsis when cut.
+
+    >>> short_title("Preventive Care and Screening: Screening for Depression and Follow-Up Plan", 40)
+    'Preventive Care and Screening…'
+    >>> short_title("Controlling High Blood Pressure", 40)
+    'Controlling High Blood Pressure'
+    """
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–(") + "…"
 
 
 def markdown_table(header: list[str], rows: list[list[str]], align: str | None = None) -> str:

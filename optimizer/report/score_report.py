@@ -8,7 +8,8 @@ import numpy as np
 
 from optimizer.collection_types import DESCRIPTIONS
 from optimizer.report.formatting import (
-    CATEGORY_TITLES,
+    category_rows,
+    short_title,
     dollars,
     markdown_table,
     number,
@@ -19,6 +20,8 @@ from optimizer.report.formatting import (
 )
 from optimizer.rules.parameters import CATEGORIES, QUALITY, IMPROVEMENT_ACTIVITIES
 from optimizer.planning.score import MeasureScore, ScoreResult
+from optimizer.report.glossary import SCORE_TERMS, glossary
+from optimizer.report.provenance import PROVENANCE_CSV_COLUMNS, provenance_columns
 from optimizer.scoring.selection_score import SCALING_CASES
 
 
@@ -52,8 +55,9 @@ def _measure_dict(measure: MeasureScore) -> dict[str, Any]:
     }
 
 
-def score_to_dict(result: ScoreResult) -> dict[str, Any]:
-    """The score as JSON-ready data; weights are fractions, scores unrounded."""
+def score_to_dict(result: ScoreResult, catalog: Any = None) -> dict[str, Any]:
+    """The score as JSON-ready data; weights are fractions, scores unrounded (``catalog`` gives the
+    activities' titles)."""
     selection = result.selection
     quality = selection.quality
     final = selection.final
@@ -108,7 +112,29 @@ def score_to_dict(result: ScoreResult) -> dict[str, Any]:
             "medicare_part_b_allowed": scenario.practice.medicare_part_b_allowed,
         },
         "notes": list(result.notes),
+        "activity_titles": _activity_titles(catalog, result.scenario.improvement_activities.attested),
+        "glossary": glossary(SCORE_TERMS, scenario.policy),
     }
+
+
+def _activity_titles(catalog: Any, activities: Any) -> dict[str, str]:
+    if catalog is None:
+        return {}
+    table = catalog.improvement_activities
+    titles = dict(zip(table["measure_id"].astype(str), table["title"].astype(str), strict=True))
+    return {activity: titles[activity] for activity in sorted(set(activities)) if activity in titles}
+
+
+def _verdict(data: dict[str, Any]) -> str:
+    """Above or below the threshold, and what it means for payments, in words."""
+    threshold = number(data["performance_threshold"], 0)
+    payment = data["payment_adjustment"]
+    change = f"{signed_percent(payment['percent']['default'])} of Medicare Part B payments ({dollars(payment['dollars']['default'])} a year, two years later)"
+    if data["final_score"] < data["performance_threshold"]:
+        return f"below the performance threshold of {threshold}, so a payment cut of {change}."
+    if data["final_score"] == data["performance_threshold"]:
+        return f"exactly the performance threshold of {threshold}: no payment adjustment."
+    return f"above the performance threshold of {threshold}, so a payment increase of about {change}, depending on CMS's scaling factor."
 
 
 def render_score_markdown(data: dict[str, Any]) -> str:
@@ -116,9 +142,8 @@ def render_score_markdown(data: dict[str, Any]) -> str:
     lines = [
         f"# MIPS {data['performance_year']} score: {data['practice']}",
         "",
-        f"**Final score {number(data['final_score'])}** against a performance threshold of "
-        f"{number(data['performance_threshold'], 0)} ({data['pathway_title']}"
-        f"{', small practice' if data['small_practice'] else ''}).",
+        f"**Final score {number(data['final_score'])}** ({data['pathway_title']}{', small practice' if data['small_practice'] else ''}): "
+        + _verdict(data),
         "",
         "## Quality measures",
         "",
@@ -129,7 +154,7 @@ def render_score_markdown(data: dict[str, Any]) -> str:
             [
                 measure["measure_id"],
                 DESCRIPTIONS.get(measure["collection_type"], measure["collection_type"]).split(" (")[0],
-                measure["title"][:60],
+                short_title(measure["title"], 60),
                 performance_rate(measure["performance_rate"], measure["collection_type"]),
                 str(measure["case_count"]),
                 "—" if measure["decile"] is None else str(measure["decile"]),
@@ -157,25 +182,15 @@ def render_score_markdown(data: dict[str, Any]) -> str:
         "## Categories",
         "",
     ]
-    category_rows = []
-    for category in CATEGORIES:
-        entry = data["categories"][category]
-        category_rows.append(
-            [
-                CATEGORY_TITLES[category],
-                "reweighted" if entry["reweighted"] else percent(entry["percent"], 2),
-                f"{entry['weight'] * 100:.0f}%",
-                number(entry["contribution"]),
-            ]
-        )
-    if data["complex_patient_bonus"]:
-        category_rows.append(["Complex patient bonus", "", "", number(data["complex_patient_bonus"])])
-    category_rows.append(["**Final score**", "", "", f"**{number(data['final_score'])}**"])
-    lines.append(markdown_table(["Category", "Score", "Weight", "Points"], category_rows, "lrrr"))
+    rows = category_rows(data["categories"], data["complex_patient_bonus"])
+    rows.append(["**Final score**", "", "", f"**{number(data['final_score'])}**"])
+    lines.append(markdown_table(["Category", "Score", "Weight", "Points"], rows, "lrrr"))
     activities = data["improvement_activities"]
+    titles = data.get("activity_titles") or {}
+    counted = " and ".join(f"{activity} ({titles[activity]})" if activity in titles else activity for activity in activities["counted"])
     lines += [
         "",
-        f"Improvement activities counted: {', '.join(activities['counted']) or 'none'} "
+        f"Improvement activities counted: {counted or 'none'} "
         f"({activities['required_for_full_credit']} needed for full credit).",
     ]
     if data["promoting_interoperability"] and data["promoting_interoperability"]["failed"]:
@@ -199,6 +214,9 @@ def render_score_markdown(data: dict[str, Any]) -> str:
     ]
     for note in data["notes"]:
         lines.append(f"- {note}")
+    from optimizer.report.plan_report import glossary_lines, provenance_markdown
+
+    lines += glossary_lines(data) + provenance_markdown(data)
     return "\n".join(lines) + "\n"
 
 
@@ -221,7 +239,7 @@ SCORE_CSV_COLUMNS = (
 
 
 def render_score_csv(data: dict[str, Any]) -> str:
-    """The measures table as CSV (one row per measure) with the final score on every row."""
-    shared = {"final_score": data["final_score"], "quality_percent": data["categories"]["quality"]["percent"]}
+    """The measures table as CSV (one row per measure) with the final score and the provenance on every row."""
+    shared = {"final_score": data["final_score"], "quality_percent": data["categories"]["quality"]["percent"], **provenance_columns(data.get("provenance"))}
     rows = [{**measure, **shared} for measure in data["quality"]["measures"] + data["quality"]["calculated_measures"]]
-    return render_rows_csv(rows, SCORE_CSV_COLUMNS)
+    return render_rows_csv(rows, SCORE_CSV_COLUMNS + tuple(PROVENANCE_CSV_COLUMNS))

@@ -8,9 +8,11 @@ import numpy as np
 
 from optimizer.forecast import assumptions_sentence
 from optimizer.planning.resolve import forecast_settings
-from optimizer.report.formatting import dollars, markdown_table, number, percent, render_rows_csv
-from optimizer.report.plan_report import outlook_to_dict
 from optimizer.planning.swap import SwapOption, SwapResult
+from optimizer.report.formatting import dollars, markdown_table, number, percent, pretty_types, render_rows_csv
+from optimizer.report.glossary import SWAP_TERMS, glossary
+from optimizer.report.plan_report import glossary_lines, outlook_to_dict, provenance_markdown, requirements_to_dict
+from optimizer.report.provenance import PROVENANCE_CSV_COLUMNS, provenance_columns
 
 
 def _option_dict(option: SwapOption, threshold: float) -> dict[str, Any]:
@@ -38,23 +40,42 @@ def _option_dict(option: SwapOption, threshold: float) -> dict[str, Any]:
     return entry
 
 
-def swap_to_dict(result: SwapResult) -> dict[str, Any]:
-    """The swap evaluation as JSON-ready data."""
+def swap_to_dict(result: SwapResult, catalog: Any = None) -> dict[str, Any]:
+    """The swap evaluation as JSON-ready data (``catalog`` gives the activities' titles)."""
     threshold = result.scenario.policy.performance_threshold
+    named = {a for option in result.options if option.plan is not None and option.plan.outlook is not None for a in option.plan.outlook.activities}
+    titles = {}
+    if catalog is not None:
+        table = catalog.improvement_activities
+        known = dict(zip(table["measure_id"].astype(str), table["title"].astype(str), strict=True))
+        titles = {activity: known[activity] for activity in sorted(named) if activity in known}
     return {
         "kind": "swap",
         "scenario": result.scenario.name,
         "pathway": result.scenario.pathway,
         "objective": result.scenario.optimize.objective,
         "as_of": result.as_of,
+        "as_of_date": None if result.as_of_date is None else result.as_of_date.isoformat(),
         "months_elapsed": result.months_elapsed,
+        "warnings": list(result.warnings),
         "performance_threshold": threshold,
         "projections": list(result.projections),
         "options": [_option_dict(option, threshold) for option in result.options],
         "infeasible_options": [_option_dict(option, threshold) for option in result.infeasible],
         "recommendation": {"option": result.recommendation, "reason": result.reason},
+        "mvp_requirements": _requirements(result),
         "forecast_assumptions": assumptions_sentence(forecast_settings(result.scenario)),
+        "activity_titles": titles,
+        "glossary": glossary(SWAP_TERMS, result.scenario.policy),
     }
+
+
+def _requirements(result: SwapResult) -> list[dict[str, Any]]:
+    """What the recommended option takes when it switches to an MVP (registration and the rest)."""
+    chosen = next((option for option in result.options if option.name == result.recommendation), None)
+    if chosen is None or chosen.plan is None or chosen.action != "switch":
+        return []
+    return requirements_to_dict(chosen.plan, result.scenario)
 
 
 def render_swap_markdown(document: dict[str, Any]) -> str:
@@ -65,14 +86,17 @@ def render_swap_markdown(document: dict[str, Any]) -> str:
     lines = [
         f"# Mid-year swap evaluation: {document['scenario']} ({when})",
         "",
-        f"**Recommendation: {recommendation['option']}** — {recommendation['reason']}.",
-        "",
-        "## Options",
+        f"**Recommendation: {pretty_types(recommendation['option'])}** — {recommendation['reason']}.",
         "",
     ]
+    if document.get("warnings"):
+        lines += ["**Check the year-to-date file:**", "", *[f"- {warning}" for warning in document["warnings"]], ""]
+    if document.get("mvp_requirements"):
+        lines += ["## What switching to this MVP takes", "", *[f"- {item['text']}" for item in document["mvp_requirements"]], ""]
+    lines += ["## Options", ""]
     rows = [
         [
-            option["name"],
+            pretty_types(option["name"]),
             number(option["expected_final_score"]),
             percent(100 * option["probability_at_or_above_threshold"], 0),
             dollars(option["expected_payment_adjustment_dollars"]),
@@ -86,7 +110,7 @@ def render_swap_markdown(document: dict[str, Any]) -> str:
     lines += ["", "## Year-end projection", ""]
     projection_rows = [
         [
-            f"{row['measure_id']} ({row['collection_type']})",
+            pretty_types(f"{row['measure_id']} ({row['collection_type']})"),
             "yes" if row["reported"] else "",
             percent(row["projected_rate"], 1),
             number(row["projected_cases"], 0),
@@ -102,7 +126,8 @@ def render_swap_markdown(document: dict[str, Any]) -> str:
         for option in document["infeasible_options"]:
             if option["infeasible_reason"] not in seen:
                 seen.add(option["infeasible_reason"])
-                lines.append(f"- {option['name']}: {option['infeasible_reason']}")
+                lines.append(f"- {pretty_types(option['name'])}: {option['infeasible_reason']}")
+    lines += glossary_lines(document) + provenance_markdown(document)
     return "\n".join(lines) + "\n"
 
 
@@ -113,9 +138,10 @@ SWAP_CSV_COLUMNS = (
 
 
 def render_swap_csv(document: dict[str, Any]) -> str:
-    """The options as CSV, feasible first."""
+    """The options as CSV, feasible first (the provenance on every row)."""
+    shared = provenance_columns(document.get("provenance"))
     rows = [
-        {**option, "removed": " ".join(option["removed"]), "added": " ".join(option["added"])}
+        {**option, "removed": " ".join(option["removed"]), "added": " ".join(option["added"]), **shared}
         for option in document["options"] + document["infeasible_options"]
     ]
-    return render_rows_csv(rows, SWAP_CSV_COLUMNS)
+    return render_rows_csv(rows, SWAP_CSV_COLUMNS + tuple(PROVENANCE_CSV_COLUMNS))

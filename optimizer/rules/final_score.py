@@ -11,7 +11,7 @@ score capped at 100, compared with the threshold unrounded).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +50,7 @@ class FinalScore:
     """A final score with its parts; arrays when the category scores are arrays.
 
     ``weights`` are fractions (0.30 for 30%); ``contributions`` are final-score points per category;
+    ``percents`` the category scores combined [percent], None for a reweighted category;
     ``set_to_threshold`` is True when too few categories were scored.
     """
 
@@ -58,6 +59,7 @@ class FinalScore:
     complex_patient_bonus: float
     score: np.ndarray
     set_to_threshold: bool
+    percents: Mapping[str, np.ndarray | None] = field(default_factory=dict)
 
 
 def final_score(
@@ -109,6 +111,7 @@ def final_score(
             complex_patient_bonus=0.0,
             score=np.full(shape, policy.performance_threshold),
             set_to_threshold=True,
+            percents=_percents(category_percents, shape),
         )
     fractions = {category: weights[category] / 100.0 for category in CATEGORIES}
     contributions = {
@@ -125,4 +128,12 @@ def final_score(
         complex_patient_bonus=complex_patient_bonus,
         score=score,
         set_to_threshold=False,
+        percents=_percents(category_percents, shape),
     )
+
+
+def _percents(category_percents: Mapping[str, npt.ArrayLike | None], shape: tuple[int, ...]) -> dict[str, np.ndarray | None]:
+    return {
+        category: None if category_percents[category] is None else np.broadcast_to(np.asarray(category_percents[category], dtype=float), shape)
+        for category in CATEGORIES
+    }

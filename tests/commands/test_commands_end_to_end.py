@@ -90,7 +90,8 @@ def test_plan_in_every_format_reports_the_api_numbers(
     code, markdown, _ = run(capsys, "plan", *common)
     assert code == 0
     assert f"expected final score **{number(best['expected_final_score'])}**" in markdown
-    assert f"({best['pathway']})" in markdown
+    assert f"**What to do:** {'report traditional MIPS' if best['pathway'] == 'traditional' else 'register for and report the MVP'}" in markdown
+    assert best["pathway"] in markdown.split("\n")[2]
     assert all(entry["solver"]["status"] == "optimal" for entry in document["pathways"] if "solver" in entry)
     assert "Every pathway's selection is proven best (" in markdown
 
@@ -102,10 +103,10 @@ def test_plan_in_every_format_reports_the_api_numbers(
     workbook = tmp_path / "plan.xlsx"
     code, _, _ = run(capsys, "plan", *common, "--format", "xlsx", "--output", str(workbook))
     assert code == 0
-    sheets = pd.read_excel(workbook, sheet_name=None)
-    summary = dict(zip(sheets["Recommendation"]["item"], sheets["Recommendation"]["value"], strict=True))
-    assert summary["recommended pathway"] == best["pathway"]
-    assert float(summary["expected final score"]) == pytest.approx(best["expected_final_score"], rel=1e-12)
+    sheets = pd.read_excel(workbook, sheet_name=None, header=2)  # a title and a note above each table's header
+    summary = dict(zip(sheets["Summary"]["Item"], sheets["Summary"]["Value"], strict=False))
+    assert summary["Recommended pathway"] == f"{best['title']} ({best['pathway']})"
+    assert float(summary["Expected final score"]) == pytest.approx(best["expected_final_score"], rel=1e-12)
     assert len(sheets["Pathways"]) == len(expected["pathways"])
 
 
@@ -143,7 +144,7 @@ def test_compare_every_example_matches_the_api(data_dir: Path, capsys: pytest.Ca
         assert code == 0 and "Riverside Family Medicine" in text
     workbook = tmp_path / "compare.xlsx"
     assert run(capsys, "compare", str(EXAMPLES[0]), "--draws", str(DRAWS), "--data-dir", str(data_dir), "--format", "xlsx", "--output", str(workbook))[0] == 0
-    assert len(pd.read_excel(workbook)) == 1 + sum(1 for line in EXAMPLES[0].read_text().splitlines() if line.strip() == "[[what_if]]")
+    assert len(pd.read_excel(workbook, header=2)) == 1 + sum(1 for line in EXAMPLES[0].read_text().splitlines() if line.strip() == "[[what_if]]")
 
 
 def test_rescore_only_keeps_the_base_selection(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,7 +3,9 @@
 Each report command runs twice per format in separate processes with different string-hash
 seeds (``PYTHONHASHSEED``), so an answer that depended on set or dict order, on the clock or on
 anything but the inputs and the seed would differ. How long a run took varies from run to run,
-so it is in a report only when ``plan --timings`` asks for it.
+so it is in a report only when ``plan --timings`` asks for it. The report's date is an input too
+(``--report-date``, else ``SOURCE_DATE_EPOCH`` as reproducible builds set it, else today): the
+runs here set ``SOURCE_DATE_EPOCH``, so two runs either side of midnight still match.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ COMMANDS = {
     "swap": ["swap", RIVERSIDE, "--ytd", YEAR_TO_DATE, "--as-of", "2026-07-01", "--draws", "40"],
     "score": ["score", SCENARIOS / "lakeside-multispecialty.toml"],
 }
-FORMATS = ("json", "csv", "md")
+FORMATS = ("json", "csv", "md", "html")
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +38,7 @@ def reports(data_dir: Path, tmp_path_factory: pytest.TempPathFactory, cli) -> di
         output = folder / f"{command}-{hash_seed}.{report_format}"
         result = cli(
             *COMMANDS[command], "--format", report_format, "--output", output, "--data-dir", data_dir,
-            environment={"PYTHONHASHSEED": hash_seed},
+            environment={"PYTHONHASHSEED": hash_seed, "SOURCE_DATE_EPOCH": "1767225600"},  # 2026-01-01, UTC
         )
         assert result.returncode == 0, result.stderr.decode()[-2000:]
         return output.read_bytes()

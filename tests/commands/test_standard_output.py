@@ -23,6 +23,7 @@ import pytest
 from openpyxl import load_workbook
 
 from optimizer.report.compare_report import COMPARE_CSV_COLUMNS
+from optimizer.report.provenance import PROVENANCE_CSV_COLUMNS
 from optimizer.selection.solve import available_solvers
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -100,7 +101,7 @@ def test_solving_commands_print_only_the_report(command: str, data_dir: Path) ->
     )
     for (report_format, solver), result in zip(runs, results, strict=True):
         assert result.returncode == 0, (report_format, solver, result.stderr.decode())
-        header = COMPARE_CSV_COLUMNS if command == "compare" and report_format == "csv" else None
+        header = (*COMPARE_CSV_COLUMNS, *PROVENANCE_CSV_COLUMNS) if command == "compare" and report_format == "csv" else None
         check_report(result.stdout, report_format, header)
         if command == "plan" and report_format == "json":
             # the solver library really ran (the banner came with its first model)

@@ -200,3 +200,64 @@ def test_markup_in_the_document_does_not_run(driver: Any, tmp_path: Path) -> Non
     assert driver.execute_script("return window.pwned === undefined && document.scripts.length === 0 && document.images.length === 0")
     assert _resources(driver) == []
     assert _severe(driver) == []
+
+
+def test_a_real_plan_report_shows_the_gain_over_today_and_where_quality_work_pays(driver: Any, tmp_path: Path, data_dir: Path, cli) -> None:
+    """The riverside example through the real CLI: the gain over the current selection shown on the
+    page equals the difference of two separate scorings (current and recommended selections, each on
+    its own forecast with the same seed); the quality-work row and the provenance are there too."""
+    import json
+
+    import numpy as np
+    from selenium.webdriver.common.by import By
+
+    from optimizer.inputs.loading import load_scenario
+    from optimizer.inputs.scenario import with_optimize_overrides
+    from optimizer.planning.plan import evaluate_selection, prepare_forecast
+    from optimizer.planning.resolve import resolve
+
+    scenario_path = Path(__file__).resolve().parents[2] / "scenarios" / "riverside-family-medicine.toml"
+    pages = {}
+    for suffix in ("html", "json"):
+        target = tmp_path / f"riverside.{suffix}"
+        result = cli("plan", scenario_path, "--draws", "100", "--report-date", "2026-01-20", "--output", target, "--data-dir", data_dir)
+        assert result.returncode == 0, result.stderr.decode()[-2000:]
+        pages[suffix] = target
+    document = json.loads(pages["json"].read_text(encoding="utf-8"))
+    best = document["recommended"]
+
+    scenario, catalog = load_scenario(scenario_path, data_dir)
+    scenario = with_optimize_overrides(scenario, {"draws": 100})
+
+    def scored(pathway: str, keys: Any, activities: Any) -> Any:
+        resolved = resolve(scenario)
+        candidates, forecast = prepare_forecast(resolved, catalog)
+        return evaluate_selection(resolved, catalog, pathway, tuple(keys), tuple(activities), candidates, forecast).outlook
+
+    current = scored(scenario.pathway, scenario.reported, scenario.improvement_activities.attested)
+    recommended = scored(best["pathway"], [(m["measure_id"], m["collection_type"]) for m in best["quality_measures"]], best["improvement_activities"])
+    gain = float(np.mean(recommended.score.payment_dollars["default"] - current.score.payment_dollars["default"]))
+    threshold = document["performance_threshold"]
+
+    driver.get_log("browser")
+    driver.get(pages["html"].as_uri())
+    assert _severe(driver) == [] and _resources(driver) == []
+    box = _by_testid(driver, "recommendation")
+    assert box.rect["y"] < 400
+    shown = {
+        "gain-over-current": dollars(gain),
+        "threshold-change": f"{percent(100 * current.probability_at_or_above(threshold), 0)} → {percent(100 * recommended.probability_at_or_above(threshold), 0)}",
+        "probability-better-than-current": percent(100 * float(np.mean(recommended.final_scores > current.final_scores)), 0),
+        "recommended-pathway": best["pathway"],
+        "provenance-report-date": "2026-01-20 (given with --report-date)",
+    }
+    for name, text in shown.items():
+        assert _by_testid(driver, name).text == text, name
+    assert _by_testid(driver, "gain-over-current").is_displayed()
+    top = document["quality_work"]["measures"][0]
+    row = _by_testid(driver, f"quality-work-{top['measure_id']}-{top['collection_type']}")
+    assert dollars(top["dollars_per_care_gap"]) in [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+    assert "care gap" in [term.text for term in _by_testid(driver, "glossary").find_elements(By.TAG_NAME, "dt")]
+    assert _by_testid(driver, "unfillable-mvps").is_displayed()
+    assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    _screenshot(driver, tmp_path, "plan-report-riverside")
