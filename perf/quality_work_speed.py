@@ -3,7 +3,7 @@
 The plan report values ten care gaps and five rate points for the recommendation's measures and the
 four best left out, each by planning again every pathway that can report the measure
 (:mod:`optimizer.planning.care_gaps`). This prints, side by side in the same process, the CPU
-seconds of the plan itself (:func:`optimizer.plan.plan_scenario`) and of the quality-work analysis
+seconds of the plan itself (:func:`optimizer.planning.plan.plan_scenario`) and of the quality-work analysis
 (:func:`optimizer.planning.care_gaps.value_quality_work`), their ratio and the number of pathway
 solves the analysis made, for each example scenario and for the synthetic family practice of
 ``perf/family_medicine.py`` (94 rows) without and with a prior-year quality score.
@@ -21,10 +21,10 @@ from pathlib import Path
 
 import optimizer.planning.care_gaps as care_gaps
 from optimizer.catalog import read_catalog
-from optimizer.planning.plan import plan_scenario
-from optimizer.inputs.scenario import with_optimize_overrides
-from optimizer.synthetic import family_medicine_measures, synthetic_baseline
 from optimizer.inputs.loading import load_scenario
+from optimizer.inputs.scenario import with_optimize_overrides
+from optimizer.planning.plan import plan_scenario
+from optimizer.synthetic import family_medicine_measures, synthetic_baseline
 
 ROOT = Path(__file__).resolve().parents[1]
 
