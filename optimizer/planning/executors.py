@@ -22,8 +22,6 @@ from optimizer.errors import MipsError
 
 WORKER_MODULE = "optimizer.planning.practice"
 """What a local worker imports before its first practice (the fork server imports it once)."""
-CLUSTER_CONNECT_SECONDS = 30
-"""How long to wait for the Dask scheduler before giving up with one line."""
 
 
 def available_cores() -> int:
@@ -73,15 +71,19 @@ def cluster_executor(address: str) -> Iterator[tuple[Executor, int]]:
         raise MipsError(
             "--scheduler needs Dask distributed, which is not installed: pip install 'mips-optimizer[cluster]'"
         ) from None
+    import dask.config
+    from dask.utils import parse_timedelta
+
+    wait = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"))  # Dask's setting, 30 s by default
     try:
-        client = Client(address, timeout=CLUSTER_CONNECT_SECONDS, set_as_default=False)
+        client = Client(address, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
         raise MipsError(f"--scheduler {address}: cannot connect to the Dask scheduler ({type(error).__name__}: {error})") from None
     try:
         try:
-            client.wait_for_workers(1, timeout=CLUSTER_CONNECT_SECONDS)
+            client.wait_for_workers(1, timeout=wait)
         except TimeoutError:
-            raise MipsError(f"--scheduler {address}: the cluster has no workers (none joined in {CLUSTER_CONNECT_SECONDS} s)") from None
+            raise MipsError(f"--scheduler {address}: the cluster has no workers (none joined in {wait:g} s)") from None
         threads = sum(client.nthreads().values())
         executor = client.get_executor(pure=False)
         try:
