@@ -22,8 +22,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from collections import deque
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -337,8 +338,8 @@ def run_portfolio(
     """Plan every practice whose report is not up to date (all with ``force``); returns the output
     folder and one summary row per practice, in the order of the files.
 
-    ``open_executor`` is only called when something is left to plan. A task the executor itself
-    fails (a worker process that died, a Dask worker lost) is that practice's failure row.
+    ``open_executor`` is only called when something is left to plan (see :func:`planned_results` for
+    what happens when the executor breaks).
     """
     progress = progress or Progress()
     scenarios = find_scenarios(paths)
@@ -346,54 +347,67 @@ def run_portfolio(
     tasks = [
         PracticeTask(name, str(path.resolve()), str(path), settings) for name, path in zip(output_names(scenarios), scenarios)
     ]
-    rows: list[dict[str, Any] | None] = [None] * len(tasks)
+    rows: dict[str, dict[str, Any]] = {}
     with _locked(folder):
-        waiting = []
-        for position, task in enumerate(tasks):
+        for task in tasks:
             row = None if force else reusable_row(folder, task.name, Path(task.scenario), settings)
-            if row is None:
-                waiting.append(position)
-            else:
-                rows[position] = row
+            if row is not None:
+                rows[task.name] = row
+        waiting = [task for task in tasks if task.name not in rows]
         progress.start(len(tasks), len(tasks) - len(waiting))
-        if waiting:
-            with open_executor(len(waiting)) as (executor, slots):
-                for position, result in _results(executor, [tasks[position] for position in waiting], slots, waiting):
-                    task = tasks[position]
-                    rows[position] = row = _write_result(folder, task, result)
-                    progress.done(row, result.warnings)
-    return folder, [row for row in rows if row is not None]
+        for task, result in planned_results(open_executor, waiting):
+            rows[task.name] = row = _write_result(folder, task, result)
+            progress.done(row, result.warnings)
+    return folder, [rows[task.name] for task in tasks]
 
 
-def _results(
-    executor: Executor, tasks: Sequence[PracticeTask], slots: int, positions: Sequence[int]
-) -> Iterator[tuple[int, PracticeResult]]:
-    """Each task's result as it finishes, with at most ``TASKS_PER_SLOT × slots`` tasks in flight."""
+def planned_results(open_executor: ExecutorFactory, tasks: Sequence[PracticeTask]) -> Iterator[tuple[PracticeTask, PracticeResult]]:
+    """Each task with its result, as they finish.
+
+    When the executor breaks (a local worker process died: killed for memory, a crash in a native
+    library), the tasks it was running are planned again one at a time in a new executor, so only a
+    task that breaks one on its own fails ("the worker process planning it died"); the tasks not yet
+    sent go on in a new executor. Any other error of the executor (a Dask worker lost too often) is
+    that task's failure row.
+    """
+    waiting = deque(tasks)
+    while waiting:
+        with open_executor(len(waiting)) as (executor, slots):
+            lost = yield from _until_broken(executor, waiting, TASKS_PER_SLOT * slots)
+        for task in lost:
+            with open_executor(1) as (executor, _):
+                alone = yield from _until_broken(executor, deque([task]), 1)
+            for task in alone:
+                yield task, PracticeResult(task.name, failed_row(task, "the worker process planning it died (killed for memory, or a crash)"), None)
+
+
+def _until_broken(
+    executor: Executor, waiting: deque[PracticeTask], window: int
+) -> Generator[tuple[PracticeTask, PracticeResult], None, list[PracticeTask]]:
+    """Send tasks from ``waiting`` with at most ``window`` in flight and yield their results as they
+    finish, until ``waiting`` is empty or the executor breaks; returns the tasks lost when it broke."""
     from optimizer.planning.practice import plan_practice
 
-    window = max(1, TASKS_PER_SLOT * slots)
-    queue = iter(zip(positions, tasks))
-    pending: dict[Future[PracticeResult], tuple[int, PracticeTask]] = {}
-
-    def submit_next() -> None:
-        for position, task in queue:
+    pending: dict[Future[PracticeResult], PracticeTask] = {}
+    lost: list[PracticeTask] = []
+    while (waiting and not lost) or pending:
+        while waiting and not lost and len(pending) < max(1, window):
+            task = waiting.popleft()
             try:
-                future = executor.submit(plan_practice, task)
-            except Exception as error:  # noqa: BLE001 - a broken pool refuses new tasks: each is a failure row
-                future = Future()
-                future.set_exception(error)
-            pending[future] = (position, task)
-            return
-
-    for _ in range(window):
-        submit_next()
-    while pending:
+                pending[executor.submit(plan_practice, task)] = task
+            except BrokenExecutor:
+                lost.append(task)
+        if not pending:
+            break
         finished, _ = wait(pending, return_when=FIRST_COMPLETED)
         for future in finished:
-            position, task = pending.pop(future)
-            submit_next()
+            task = pending.pop(future)
             try:
                 result = future.result()
+            except BrokenExecutor:
+                lost.append(task)
+                continue
             except Exception as error:  # noqa: BLE001 - the executor lost the task: that practice fails, the others go on
                 result = PracticeResult(task.name, failed_row(task, f"the worker running it failed ({type(error).__name__}: {error})"), None)
-            yield position, result
+            yield task, result
+    return lost

@@ -256,6 +256,35 @@ def test_killed_run_resumes(tmp_path: Path, data_dir: Path) -> None:
         assert (output / "practices" / f"{stem}.md").read_bytes() == (tmp_path / "fresh" / "practices" / f"{stem}.md").read_bytes()
 
 
+def test_a_worker_killed_mid_run_costs_nothing(tmp_path: Path, data_dir: Path) -> None:
+    """A worker process dies (as the kernel's out-of-memory killer would kill it): the practices it was
+    planning are planned again, one at a time, and only one that kills its worker alone would fail."""
+    psutil = pytest.importorskip("psutil", reason="psutil comes with Dask distributed, in the test extra")
+    from optimizer.catalog import read_catalog
+    from optimizer.synthetic import write_synthetic_practice
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    catalog = read_catalog(2026, data_dir=data_dir)
+    for index in range(8):
+        write_synthetic_practice(folder, index, catalog, draws=200)
+    output = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "optimizer", "portfolio", str(folder), "--output-dir", str(output), "--jobs", "2", "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "MIPS_OPTIMIZER_PROGRESS": "0"},
+    )
+    deadline = time.monotonic() + 300
+    while len(state_files(output) if (output / ".portfolio").is_dir() else []) < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    server = [child for child in psutil.Process(process.pid).children() if "forkserver" in " ".join(child.cmdline())]
+    workers = server[0].children() if server else []
+    assert workers and process.poll() is None, "no worker to kill: the run ended too soon"
+    workers[0].kill()
+    stdout, stderr = process.communicate(timeout=600)
+    assert process.returncode == 0, stderr.decode()
+    assert {row["status"] for row in summary_rows(output)} == {"planned"} and len(summary_rows(output)) == 8
+
+
 def test_names_from_other_people_stay_text(tmp_path: Path, data_dir: Path) -> None:
     folder = copy_examples(tmp_path / "in", ("maple-street-internal-medicine",))
     hostile = "=HYPERLINK(\"http://x.invalid\")<script>|x"
