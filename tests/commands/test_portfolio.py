@@ -66,7 +66,27 @@ def by_file(rows: list[dict[str, str]]) -> dict[str, dict[str, str]]:
 
 
 def state_files(output: Path) -> list[Path]:
-    return sorted((output / ".portfolio").glob("*.json"))
+    return sorted((output / ".portfolio").glob("*.json")) if (output / ".portfolio").is_dir() else []
+
+
+def made_up_practices(folder: Path, count: int, data_dir: Path) -> Path:
+    """``count`` made-up practices (200 draws each) written into ``folder``."""
+    from optimizer.catalog import read_catalog
+    from optimizer.synthetic import write_synthetic_practice
+
+    folder.mkdir(parents=True)
+    catalog = read_catalog(2026, data_dir=data_dir)
+    for index in range(count):
+        write_synthetic_practice(folder, index, catalog, draws=200)
+    return folder
+
+
+def wait_for_reports(output: Path, count: int, process: subprocess.Popen[bytes]) -> None:
+    """Wait until a running portfolio has recorded ``count`` practices (it must still be running)."""
+    deadline = time.monotonic() + 300
+    while len(state_files(output)) < count and time.monotonic() < deadline:
+        assert process.poll() is None, "the run ended before the test could act on it"
+        time.sleep(0.02)
 
 
 @pytest.fixture(scope="module")
@@ -213,25 +233,14 @@ def test_rerun_skips_unchanged_force_and_changed_inputs_replan(tmp_path: Path, d
 
 
 def test_killed_run_resumes(tmp_path: Path, data_dir: Path) -> None:
-    from optimizer.catalog import read_catalog
-    from optimizer.synthetic import write_synthetic_practice
-
-    folder = tmp_path / "in"
-    folder.mkdir()
-    catalog = read_catalog(2026, data_dir=data_dir)
-    for index in range(8):
-        write_synthetic_practice(folder, index, catalog, draws=200)
-    output = tmp_path / "out"
+    folder, output = made_up_practices(tmp_path / "in", 8, data_dir), tmp_path / "out"
     command = [sys.executable, "-m", "optimizer", "portfolio", str(folder), "--output-dir", str(output), "--jobs", "1", "--data-dir", str(data_dir)]
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         env={**os.environ, "MIPS_OPTIMIZER_PROGRESS": "0"},
     )
     try:
-        deadline = time.monotonic() + 300
-        while len(state_files(output) if (output / ".portfolio").is_dir() else []) < 3 and time.monotonic() < deadline:
-            assert process.poll() is None, "the run ended before it could be killed"
-            time.sleep(0.02)
+        wait_for_reports(output, 3, process)
     finally:
         os.killpg(process.pid, signal.SIGKILL)  # the command and its workers, as a power cut would
         process.wait()
@@ -260,22 +269,12 @@ def test_a_worker_killed_mid_run_costs_nothing(tmp_path: Path, data_dir: Path) -
     """A worker process dies (as the kernel's out-of-memory killer would kill it): the practices it was
     planning are planned again, one at a time, and only one that kills its worker alone would fail."""
     psutil = pytest.importorskip("psutil", reason="psutil comes with Dask distributed, in the test extra")
-    from optimizer.catalog import read_catalog
-    from optimizer.synthetic import write_synthetic_practice
-
-    folder = tmp_path / "in"
-    folder.mkdir()
-    catalog = read_catalog(2026, data_dir=data_dir)
-    for index in range(8):
-        write_synthetic_practice(folder, index, catalog, draws=200)
-    output = tmp_path / "out"
+    folder, output = made_up_practices(tmp_path / "in", 8, data_dir), tmp_path / "out"
     process = subprocess.Popen(
         [sys.executable, "-m", "optimizer", "portfolio", str(folder), "--output-dir", str(output), "--jobs", "2", "--data-dir", str(data_dir)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "MIPS_OPTIMIZER_PROGRESS": "0"},
     )
-    deadline = time.monotonic() + 300
-    while len(state_files(output) if (output / ".portfolio").is_dir() else []) < 1 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_for_reports(output, 1, process)
     server = [child for child in psutil.Process(process.pid).children() if "forkserver" in " ".join(child.cmdline())]
     workers = server[0].children() if server else []
     assert workers and process.poll() is None, "no worker to kill: the run ended too soon"
