@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from optimizer.report.formatting import dollars, markdown_table, number, percent, render_rows_csv
 from optimizer.text_safety import markdown_document
@@ -149,11 +150,11 @@ def _display_header(document: Mapping[str, Any]) -> list[str]:
         "Practice",
         "Status",
         "Pathway",
-        "Expected final score (80% interval)",
+        "Expected score (80% interval)",
         _threshold_label(document),
-        "Expected $ a year",
+        "Expected $/year",
         "Current selection: score, $",
-        "Gain $ a year",
+        "Gain $/year",
         "Report, note or reason",
     ]
 
@@ -179,14 +180,20 @@ def render_summary_csv(document: Mapping[str, Any]) -> str:
 
 def render_summary_html(document: Mapping[str, Any]) -> str:
     """A self-contained page holding the summary table (everything inserted is escaped)."""
-    from optimizer.report.html import page, page_header, section, table
+    from optimizer.report.html import element, page, page_header, section, table
 
     rows = document["rows"]
+    cells = []
+    for row in rows:
+        shown = _display_cells(row)
+        if row["report"] and not row["note"]:  # the report beside the summary, one click away
+            shown[-1] = element("a", row["report"], href=quote(row["report"]))  # a relative URL: '#' or '?' in a name stay a name
+        cells.append(shown)
     body = section(
         "Practices",
         table(
             _display_header(document),
-            [_display_cells(row) for row in rows],
+            cells,
             align="lllllrrlrl",
             row_classes=["failed" if row["status"] == "failed" else None for row in rows],
             row_testids=[f"practice-{row['rank']}" for row in rows],

@@ -177,6 +177,7 @@ def test_stdout_is_the_summary_and_every_format_is_written(planned) -> None:
     assert result.stdout.startswith(b"# MIPS portfolio summary\n")
     html = (output / "summary.html").read_text(encoding="utf-8")
     assert html.count('data-testid="practice-') == 6
+    assert html.count('<a href="practices/') == 5 and '<a href="practices/maple-street-internal-medicine.json">' in html
     sheet = load_workbook(output / "summary.xlsx").active
     header = [cell.value for cell in sheet[1]]
     table = [dict(zip(header, [cell.value for cell in row])) for row in sheet.iter_rows(min_row=2)]
