@@ -19,7 +19,8 @@ from typing import Any
 
 from optimizer.commands.progress import PROGRESS_ENVIRONMENT_VARIABLE
 from optimizer.output import emit, write_atomically
-from optimizer.planning.portfolio import FAILED, PortfolioSettings, Progress, run_portfolio
+from optimizer.planning.portfolio import Progress, run_portfolio
+from optimizer.planning.tasks import FAILED, PortfolioSettings
 from optimizer.report.portfolio_report import SUMMARY_RENDERERS, render_summary_markdown, summary_document
 from optimizer.scenario import check_optimize_overrides
 from optimizer.text_safety import terminal_line

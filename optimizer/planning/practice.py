@@ -18,7 +18,7 @@ from optimizer.compare import one_line
 from optimizer.errors import InputWarning, MipsError
 from optimizer.plan import plan_scenario
 from optimizer.planning.current_selection import current_selection, payment_gain_dollars
-from optimizer.planning.portfolio import PracticeResult, PracticeTask, failed_row, input_hash
+from optimizer.planning.tasks import PracticeResult, PracticeTask, failed_row, input_hash
 from optimizer.report.plan_report import outlook_to_dict, plan_to_dict
 from optimizer.report.portfolio_report import practice_row
 from optimizer.report.rendering import render_document

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from optimizer.planning.tasks import FAILED, PLANNED, UNCHANGED
 from optimizer.report.formatting import dollars, markdown_table, number, percent, render_rows_csv
 from optimizer.text_safety import markdown_document
 
@@ -58,7 +59,7 @@ def practice_row(
     return {
         "practice": document["scenario"],
         "file": shown,
-        "status": "planned",
+        "status": PLANNED,
         "pathway": best["pathway"],
         "pathway_title": best["title"],
         "expected_final_score": best["expected_final_score"],
@@ -78,7 +79,7 @@ def practice_row(
 
 
 def _rank_key(row: Mapping[str, Any]) -> tuple[int, float, str]:
-    if row["status"] == "failed":
+    if row["status"] == FAILED:
         return (2, 0.0, row["practice"])
     if row.get("gain_dollars") is not None:
         return (0, -row["gain_dollars"], row["practice"])
@@ -98,9 +99,9 @@ def summary_document(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     thresholds = {row["performance_threshold"] for row in ranked if row["performance_threshold"] is not None}
     return {
         "practices": len(ranked),
-        "planned": statuses.count("planned"),
-        "unchanged": statuses.count("unchanged"),
-        "failed": statuses.count("failed"),
+        "planned": statuses.count(PLANNED),
+        "unchanged": statuses.count(UNCHANGED),
+        "failed": statuses.count(FAILED),
         "gain_dollars": sum(row["gain_dollars"] or 0.0 for row in ranked),
         "performance_threshold": thresholds.pop() if len(thresholds) == 1 else None,
         "rows": ranked,
@@ -124,8 +125,8 @@ def _threshold_label(document: Mapping[str, Any]) -> str:
 
 def _display_cells(row: Mapping[str, Any]) -> list[str]:
     """The cells people read, in the Markdown and HTML tables' order."""
-    if row["status"] == "failed":
-        return [str(row["rank"]), row["practice"], "failed", "—", "—", "—", "—", "—", "—", row["reason"] or ""]
+    if row["status"] == FAILED:
+        return [str(row["rank"]), row["practice"], FAILED, "—", "—", "—", "—", "—", "—", row["reason"] or ""]
     interval = f"{number(row['expected_final_score'])} ({number(row['final_score_p10'])}–{number(row['final_score_p90'])})"
     current = "—"
     if row["current_expected_payment_dollars"] is not None:
@@ -195,7 +196,7 @@ def render_summary_html(document: Mapping[str, Any]) -> str:
             _display_header(document),
             cells,
             align="lllllrrlrl",
-            row_classes=["failed" if row["status"] == "failed" else None for row in rows],
+            row_classes=["failed" if row["status"] == FAILED else None for row in rows],
             row_testids=[f"practice-{row['rank']}" for row in rows],
             testid="portfolio-summary",
         ),
