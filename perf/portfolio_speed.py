@@ -15,7 +15,9 @@ own (``RUSAGE_SELF`` at its end), so the workers' memory does not hide it. It pr
 4. the ratios: speed-up over one worker and over separate runs, wall and CPU;
 5. the parent's peak memory for the first 50 and 500 practices (``--memory 50,500``);
 6. a second run on the unchanged portfolio (every practice skipped by its content hash);
-7. the load average before and after, and the machine's cores.
+7. the load average before and after, the machine's cores, and the cores each run got (CPU ÷ wall:
+   on a shared machine Linux shares the cores between sessions, so a second worker speeds a run up only
+   when a core is free).
 
     python perf/portfolio_speed.py [--practices 1000] [--jobs 2] [--draws 1000] [--cli-sample 20]
         [--one-worker all|N] [--memory 50,500] [--data-dir DIR] [--keep DIR]
@@ -114,7 +116,9 @@ def load() -> str:
 
 
 def row(label: str, result: Measured, practices: int, note: str = "") -> str:
-    return f"{label:44} {result.wall:9.1f} {result.cpu:9.1f} {practices / result.wall:12.2f}  {note}"
+    """A result line; "cores used" (CPU ÷ wall) shows how much of the machine the run got: on a shared
+    machine the kernel shares the cores between sessions, so more workers get more only when cores are free."""
+    return f"{label:44} {result.wall:9.1f} {result.cpu:9.1f} {result.cpu / result.wall:6.2f} {practices / result.wall:12.2f}  {note}"
 
 
 def main() -> None:
@@ -139,7 +143,7 @@ def main() -> None:
     print(f"{args.practices} made-up practices (18 specialty sets, every pathway, {args.draws} draws) in {folder}")
     print(f"machine: {cores} cores available, {os.cpu_count()} in all; load average before: {load()}")
     print()
-    print(f"{'run':44} {'wall s':>9} {'CPU s':>9} {'practices/s':>12}")
+    print(f"{'run':44} {'wall s':>9} {'CPU s':>9} {'cores':>6} {'practices/s':>12}")
 
     parallel = portfolio(folder, root / f"out-{args.jobs}", args.jobs, args.data_dir)
     print(row(f"portfolio, {args.jobs} workers", parallel, args.practices, f"exit {parallel.code}"), flush=True)
@@ -173,6 +177,7 @@ def main() -> None:
           f"CPU ratio {single_all.cpu / parallel.cpu:.2f}")
     print(f"speed-up over separate `plan` runs: {separate.wall / parallel.wall:.2f}× wall, "
           f"{separate.cpu / parallel.cpu:.2f}× less CPU")
+    print(f"CPU a practice: {parallel.cpu / args.practices:.3f} s in the portfolio, {separate.cpu / args.practices:.3f} s as a separate run")
     target = 300.0
     verdict = "met" if parallel.wall <= target else "NOT met"
     print(f"target {args.practices} practices ≤ {target:.0f} s wall on {args.jobs} workers: {parallel.wall:.0f} s, {verdict}")

@@ -25,7 +25,6 @@ REPORTS_FOLDER = "practices"
 """Where the per-practice reports go, inside the output folder."""
 STATE_FOLDER = ".portfolio"
 """Where the per-practice state files (input hash and summary row) and the lock go."""
-REPORT_EXTENSIONS = {"md": "md", "html": "html", "json": "json", "csv": "csv", "xlsx": "xlsx"}
 
 
 @dataclass(frozen=True)
@@ -44,8 +43,8 @@ class OutputFolder:
         return self.root / STATE_FOLDER
 
     def report_path(self, name: str) -> Path:
-        """Where a practice's report goes."""
-        return self.reports / f"{name}.{REPORT_EXTENSIONS[self.report_format]}"
+        """Where a practice's report goes (the format is its extension: ``.md``, ``.html``, ``.xlsx`` …)."""
+        return self.reports / f"{name}.{self.report_format}"
 
     def state_path(self, name: str) -> Path:
         """Where a practice's state file goes."""
