@@ -3,7 +3,8 @@
 Exit codes: 0 success; 1 a known error (bad input, missing data, infeasible, no solver),
 reported as one line on stderr; 2 usage; 3 unexpected (traceback with ``--debug``); 4 ``compare``
 wrote its report but some variants or files failed (each has its row with the reason, and a line on
-stderr); 130 interrupted; 141 standard output closed early (``| head``: the run ends quietly, as a
+stderr), or ``portfolio`` wrote its summaries but some practices failed; 5 ``portfolio``: every
+practice failed; 130 interrupted; 141 standard output closed early (``| head``: the run ends quietly, as a
 program killed by SIGPIPE would). Only this module and the command functions it calls write to the
 terminal; every error and warning line passes through :func:`optimizer.text_safety.terminal_line`.
 """
@@ -41,6 +42,17 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def _positive_integer(text: str) -> int:
+    """An argparse type: a whole number, 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {text!r}")
     return value
 
 
@@ -83,7 +95,8 @@ def _add_report_options(parser: argparse.ArgumentParser, formats: Sequence[str])
 def _report_format(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str:
     """``--format``, else the format the ``--output`` suffix names, else Markdown; a --format that
     contradicts a known suffix is a usage error (a file named .html holding Markdown helps nobody)."""
-    suffix = FORMAT_OF_SUFFIX.get(args.output.suffix.lower()) if args.output is not None else None
+    output = getattr(args, "output", None)  # portfolio writes a folder (--output-dir), each report in --format
+    suffix = FORMAT_OF_SUFFIX.get(output.suffix.lower()) if output is not None else None
     if args.format is None:
         return suffix or "md"
     if suffix is not None and suffix != args.format:
@@ -198,6 +211,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_solver_options(compare)
     _add_data_dir_option(compare)
 
+    portfolio = commands.add_parser(
+        "portfolio", help="plan every practice of a portfolio in parallel: one report each and a ranked summary"
+    )
+    portfolio.add_argument("scenarios", type=Path, nargs="+", metavar="DIR_OR_FILE", help="scenario files (TOML), or folders of them")
+    portfolio.add_argument("--output-dir", type=Path, required=True, help="folder for the reports, the summaries and the run's state")
+    portfolio.add_argument("--format", choices=REPORT_FORMATS, default="md", help="each practice's report format (default md)")
+    workers = portfolio.add_mutually_exclusive_group()
+    workers.add_argument("--jobs", type=_positive_integer, default=None, help="worker processes on this machine (default: every core)")
+    workers.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS", help="plan on a Dask cluster (tcp://host:8786) instead; needs mips-optimizer[cluster]"
+    )
+    portfolio.add_argument("--force", action="store_true", help="plan every practice again, even those whose report is up to date")
+    _add_solver_options(portfolio)
+    _add_data_dir_option(portfolio)
+
     schema = commands.add_parser(
         "schema", help="print the JSON Schema of scenario files (for editors: completion and checks as you type)"
     )
@@ -252,6 +280,12 @@ def _run(args: argparse.Namespace) -> int:
                                data_dir=args.data_dir, rescore_only=args.rescore_only,
                                overrides=_solver_overrides(args), template_dir=args.template_dir,
                                report_date_given=args.report_date)
+    if args.command == "portfolio":
+        from optimizer.commands import portfolio
+
+        return portfolio.portfolio(args.scenarios, output_dir=args.output_dir, report_format=args.format, jobs=args.jobs,
+                                   scheduler=args.scheduler, force=args.force, data_dir=args.data_dir,
+                                   overrides=_solver_overrides(args))
     if args.command == "schema":
         from optimizer.commands import schema
 

@@ -127,3 +127,104 @@ def write_workbook_with_a_big_cell(path: Path, rows: Sequence[Sequence[object]],
                 stream.write(b"A" * (characters % (1 << 20)))
                 stream.write(after)
     return path
+
+
+PORTFOLIO_SPECIALTIES = (
+    "familyMedicine", "internalMedicine", "cardiology", "orthopedicSurgery", "obstetricsGynecology", "oncology",
+    "neurology", "urology", "ophthalmology", "gastroenterology", "dermatology", "endocrinology", "pulmonology",
+    "rheumatology", "mentalBehavioralHealth", "geriatrics", "otolaryngology", "nephrology",
+)
+"""CMS specialty measure sets a made-up portfolio draws its practices from."""
+PORTFOLIO_ACTIVITIES = ("IA_BE_6", "IA_PSPA_28", "IA_AHW_1", "IA_EPA_2", "IA_BMH_4", "IA_CC_13", "IA_PM_16", "IA_ERP_2")
+_PRACTICE_FILE = """performance_year = 2026
+title = "{title}"
+
+[practice]
+name = "{title}"
+clinicians = {clinicians}
+special_status = {special_status}
+medicare_part_b_allowed = {allowed}
+cehrt = {cehrt}
+baseline = "{baseline}"
+
+[quality]
+{prior}reported = {reported}
+
+[cost]
+score = {cost}
+
+[promoting_interoperability]
+{interoperability}
+
+[improvement_activities]
+attested = {attested}
+available = {available}
+
+[optimize]
+objective = "expected_payment"
+pathways = "all"
+draws = {draws}
+seed = {seed}
+"""
+
+
+def _toml_list(values: Iterable[object]) -> str:
+    return "[" + ", ".join(f'"{value}"' if isinstance(value, str) else _toml_list(value) for value in values) + "]"  # type: ignore[arg-type]
+
+
+def write_synthetic_practice(folder: Path, index: int, catalog: object, *, seed: int = 2026, draws: int = 1000) -> Path:
+    """Write a made-up but plausible practice (scenario TOML and baseline CSV) into ``folder``; returns
+    the scenario file.
+
+    The practice (seeded by ``seed`` and ``index``) has one of :data:`PORTFOLIO_SPECIALTIES`: 5–14 of
+    that specialty set's measures (:func:`synthetic_baseline` rows in each collection type), 2–60
+    clinicians (rural one time in five; certified EHR nine times in ten), $100k–$300k of Part B
+    allowed charges a clinician, a cost score of 30–85, a Promoting Interoperability score of 50–100
+    (reweighted one time in ten), a prior-year quality score one time in four, and a current
+    selection: six of its traditional-MIPS measures picked at random (as an eCQM where it has one,
+    else a MIPS CQM) with one or two of its available activities attested. Claims rows only for
+    practices of 15 or fewer clinicians, eCQM rows only with certified EHR technology.
+    """
+    rng = np.random.default_rng([seed, index])
+    specialty = str(rng.choice(PORTFOLIO_SPECIALTIES))
+    measures = catalog.quality_measures  # type: ignore[attr-defined]
+    in_set = [str(measure_id) for measure_id, sets in zip(measures["measure_id"], measures["measure_sets"]) if specialty in sets]
+    chosen = [str(measure_id) for measure_id in rng.choice(in_set, size=min(len(in_set), int(rng.integers(5, 15))), replace=False)]
+    clinicians = int(rng.integers(2, 61))
+    cehrt = bool(rng.random() < 0.9)
+    kinds = tuple(kind for kind in REPORTABLE if (cehrt or kind != ECQM) and (clinicians <= 15 or kind != MEDICARE_PART_B_CLAIMS))
+    baseline = synthetic_baseline(catalog, chosen, seed=int(rng.integers(1 << 31)), collection_types=kinds, include_cahps=clinicians >= 16)
+    name = f"practice-{index:04d}"
+    baseline.to_csv(folder / f"{name}-2025.csv", index=False)
+    rows = baseline[baseline["collection_type"].isin(kinds)]
+    preference = {kind: rank for rank, kind in enumerate(kinds)}  # eCQM, then MIPS CQM, then claims
+    current: dict[str, str] = {}
+    for measure_id, collection_type in zip(rows["measure_id"], rows["collection_type"]):
+        if not catalog.quality_measure(measure_id)["is_traditional_mips"]:  # type: ignore[attr-defined]
+            continue
+        if measure_id not in current or preference[collection_type] < preference[current[measure_id]]:
+            current[measure_id] = collection_type
+    picked = rng.permutation(sorted(current))[:6]
+    available = [str(activity) for activity in rng.choice(PORTFOLIO_ACTIVITIES, size=int(rng.integers(2, 5)), replace=False)]
+    reweighted = rng.random() < 0.1
+    path = folder / f"{name}.toml"
+    path.write_text(
+        _PRACTICE_FILE.format(
+            title=f"Made-up {specialty} practice {index}",
+            clinicians=clinicians,
+            special_status=_toml_list(["rural"] if rng.random() < 0.2 else []),
+            allowed=int(clinicians * rng.uniform(100_000, 300_000)),
+            cehrt=str(cehrt).lower(),
+            baseline=f"{name}-2025.csv",
+            prior=f"prior_year_achievement_percent = {rng.uniform(40, 90):.1f}\n" if rng.random() < 0.25 else "",
+            reported=_toml_list([[str(measure_id), current[str(measure_id)]] for measure_id in picked]),
+            cost=round(float(rng.uniform(30, 85)), 1),
+            interoperability="reweighted = true" if reweighted else f"score = {rng.uniform(50, 100):.1f}",
+            attested=_toml_list(available[: int(rng.integers(1, 3))]),
+            available=_toml_list(available),
+            draws=draws,
+            seed=index,
+        ),
+        encoding="utf-8",
+    )
+    return path
