@@ -78,7 +78,8 @@ def failed_row(task: PracticeTask, reason: str, practice: str | None = None) -> 
     return {"practice": practice or Path(task.shown).stem, "file": task.shown, "status": FAILED, "reason": reason}
 
 
-def _file_digest(path: str) -> str:
+def file_digest(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes (read in blocks): a practice's input hash, a report's provenance."""
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
@@ -108,5 +109,5 @@ def input_hash(files: Sequence[str], year: int, settings: PortfolioSettings) -> 
     header = {"settings": settings.fingerprint(), "performance_year": year, "cms_data": cms_data_tag(year)}
     digest.update(json.dumps(header, sort_keys=True).encode())
     for path in files:
-        digest.update(b"\0" + os.fsencode(path) + b"\0" + _file_digest(path).encode())
+        digest.update(b"\0" + os.fsencode(path) + b"\0" + file_digest(path).encode())
     return digest.hexdigest()

@@ -14,16 +14,16 @@ of day, and the report says which of the three it is.
 
 from __future__ import annotations
 
-import hashlib
+import datetime
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
-import datetime
 from pathlib import Path
 from typing import Any
 
 from optimizer import __version__
 from optimizer.errors import InputError
+from optimizer.planning.tasks import file_digest
 
 SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
 """The reproducible-builds variable fixing a build's (here: a report's) date."""
@@ -50,15 +50,6 @@ def report_date(given: str | None, environment: Mapping[str, str] | None = None)
         except (ValueError, OverflowError, OSError):
             raise InputError(f"{SOURCE_DATE_EPOCH} expects whole seconds since 1970-01-01, got {epoch!r}") from None
     return datetime.date.today().isoformat(), "today"
-
-
-def file_digest(path: Path) -> str:
-    """The SHA-256 of a file's bytes (read in blocks)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def shown_path(path: Path) -> str:
