@@ -87,9 +87,9 @@ def _in_process(code: Path, path: Path, data_dir: Path, repeat: int) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def _cli(code: Path, example: Path, data_dir: Path, output: Path) -> tuple[float, float]:
+def _cli(code: Path, example: Path, data_dir: Path, output: Path, extra: tuple[str, ...] = ()) -> tuple[float, float]:
     """Wall and CPU seconds of one ``plan`` run in a child process."""
-    command = [sys.executable, "-m", "optimizer", "plan", str(example), "--format", "json", "--output", str(output), "--data-dir", str(data_dir)]
+    command = [sys.executable, "-m", "optimizer", "plan", str(example), "--format", "json", "--output", str(output), "--data-dir", str(data_dir), *extra]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(command, capture_output=True, env=_environment(code, data_dir), cwd=code, check=False)
@@ -138,16 +138,25 @@ def main() -> None:
                 same = "" if len(codes) == 1 or (found["other"]["selection"], found["other"]["pathway"]) == (mine["selection"], mine["pathway"]) else "  DIFFERENT SELECTION"
                 print(f"{label:34}{cells}{ratio} {TARGETS[measures]:7.1f}  {mine['pathway']} {mine['value']:.4f}{same}")
         if args.only != "family":
-            print(f"\n2. The CLI end to end (plan EXAMPLE --format json): wall and CPU seconds, median of {args.repeat}")
-            print(f"{'example':32}" + "".join(f" {name + ' wall':>10} {name + ' CPU':>9}" for name, _ in codes) + (f" {'ratio':>6}" if len(codes) > 1 else "") + f" {'target':>7}")
+            # Each checkout plans its own copy of the example (a newer scenario file may carry keys an
+            # older checkout refuses). "this" is also measured without the care-gap section
+            # (--no-quality-work), which plans again for every improvement it values.
+            runs = [(name, code, ()) for name, code in codes]
+            if "--no-quality-work" in subprocess.run(
+                [sys.executable, "-m", "optimizer", "plan", "--help"], capture_output=True, text=True, env=_environment(ROOT, data_dir), cwd=ROOT, check=False
+            ).stdout:
+                runs.insert(1, ("this-qw", ROOT, ("--no-quality-work",)))
+            print(f"\n2. The CLI end to end (plan EXAMPLE --format json): wall and CPU seconds, median of {args.repeat}"
+                  + ("; this-qw: the same without the care-gap section (--no-quality-work)" if len(runs) > len(codes) else ""))
+            print(f"{'example':32}" + "".join(f" {name + ' wall':>12} {name + ' CPU':>11}" for name, _, _ in runs) + (f" {'ratio':>6}" if len(codes) > 1 else "") + f" {'target':>7}")
             output = folder / "plan.json"
             for example in sorted(SCENARIOS.glob("*.toml")):
-                times: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in codes}
+                times: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in runs}
                 for _ in range(args.repeat):
-                    for name, code in codes:  # interleaved: load falls on both alike
-                        times[name].append(_cli(code, example, data_dir, output))
+                    for name, code, extra in runs:  # interleaved: load falls on all alike
+                        times[name].append(_cli(code, code / "scenarios" / example.name, data_dir, output, extra))
                 medians = {name: (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)) for name, runs in times.items()}
-                cells = "".join(f" {medians[name][0]:10.2f} {medians[name][1]:9.2f}" for name, _ in codes)
+                cells = "".join(f" {medians[name][0]:12.2f} {medians[name][1]:11.2f}" for name, _, _ in runs)
                 ratio = f" {medians['other'][0] / medians['this'][0]:6.1f}" if len(codes) > 1 else ""
                 print(f"{example.stem:32}{cells}{ratio} {CLI_TARGET:7.1f}")
     print(f"\nload average {_load()} at the end")
