@@ -114,7 +114,7 @@ def _add_solver_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="what to maximise: expected_payment, expected_score or threshold_probability (overrides [optimize] objective)",
     )
-    parser.add_argument("--solver", default=None, help="MILP solver: highs or cbc (default: HiGHS, else CBC)")
+    parser.add_argument("--solver", default=None, help="a MILP solver, highs or cbc, for concave pathways (default: none; branch and bound is exact without one)")
     parser.add_argument("--time-limit", type=float, default=None, help="seconds per pathway solve, 0.1 or more")
 
 

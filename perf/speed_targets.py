@@ -7,7 +7,9 @@
    Targets: at most 1 s with six measures, 5 s with seven.
 2. The CLI end to end on each bundled example: ``python -m optimizer plan EXAMPLE --format json``
    from process start to exit, wall seconds and CPU seconds (the child's user + system time), median
-   of --repeat. Target: at most 1.5 s.
+   of --repeat, each checkout on its own copy of the example; where this checkout has it, also with
+   ``--no-quality-work`` (the plan without its care-gap section, which plans again for every
+   improvement it values). Target: at most 1.5 s.
 
 Each measurement runs in a fresh Python process with ``PYTHONPATH`` set to the code measured; with
 ``--compare-with CHECKOUT`` (e.g. ``git worktree add /tmp/main main``) the same measurements of that

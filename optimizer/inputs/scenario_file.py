@@ -472,7 +472,8 @@ class OptimizeTable(_Table):
     time_limit_seconds: Annotated[Number, Field(ge=0.1)] | None = None
     """Seconds per pathway solve; the report then says time_limit and the gap."""
     solver: Solver | None = None
-    """The MILP solver: highs or cbc (default: HiGHS, else CBC)."""
+    """A MILP solver, highs or cbc, to solve concave pathways by outer approximation as an independent
+    check (default: none; branch and bound and enumeration are exact without one)."""
 
 
 class ForecastTable(_Table):
