@@ -50,11 +50,12 @@ def _differences(before: Any, after: Any, path: str = "") -> list[str]:
     return [] if before == after else [path or "/"]
 
 
-def _json_output(code_root: Path, arguments: list[str], data_dir: Path, blanked: frozenset[str]) -> str:
+def _json_output(code_root: Path, arguments: list[str], data_dir: Path, blanked: frozenset[str], working_folder: Path) -> str:
     environment = {**os.environ, "PYTHONPATH": str(code_root)}
     command = [sys.executable, "-m", "optimizer", *arguments, "--format", "json", "--data-dir", str(data_dir)]
-    # The working folder comes first on sys.path with ``-m``: run in the code's own folder.
-    result = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=code_root, check=False)
+    # The working folder comes first on sys.path with ``-m``: both sides run in the same empty folder, so
+    # only PYTHONPATH says which code runs, and paths the reports show relative to it are the same.
+    result = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=working_folder, check=False)
     if result.returncode != 0:
         return f"exit {result.returncode}: {result.stderr.strip()}"
     document = json.loads(result.stdout[result.stdout.index("{"):])
@@ -87,11 +88,11 @@ def main() -> int:
             runs.append(["swap", example, "--ytd", str(year_to_date), "--as-of", "2026-07-01", *draws])
     runs += [["compare", *examples, *draws], ["compare", *examples, "--rescore-only", *draws]]
     differing = 0
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryDirectory() as working_folder:
         _export(ref, Path(folder))
         for arguments in runs:
-            before = _json_output(Path(folder), arguments, args.data_dir, blanked)
-            after = _json_output(ROOT, arguments, args.data_dir, blanked)
+            before = _json_output(Path(folder), arguments, args.data_dir, blanked, Path(working_folder))
+            after = _json_output(ROOT, arguments, args.data_dir, blanked, Path(working_folder))
             same = before == after and not before.startswith("exit ")
             differing += not same
             shown = " ".join(Path(item).name if item.startswith(str(ROOT)) else item for item in arguments)

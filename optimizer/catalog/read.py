@@ -67,6 +67,7 @@ class Catalog:
     _exclusion_index: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
     _rows: dict[tuple[str, int], pd.Series] = field(default_factory=dict, repr=False)
     _mvp_definitions: dict[str, MvpDefinition] = field(default_factory=dict, repr=False)
+    _traditional_activities: set[str] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
         self._quality_index.update({measure_id: position for position, measure_id in enumerate(self.quality_measures["measure_id"])})
@@ -108,6 +109,14 @@ class Catalog:
                 if str(row.mvp_id) in members:
                     self._mvp_definitions[str(row.mvp_id)] = _mvp_definition(str(row.mvp_id), str(row.title), members[str(row.mvp_id)])
         return self._mvp_definitions.get(str(mvp_id))
+
+    def traditional_activity_ids(self) -> frozenset[str]:
+        """The improvement activities traditional MIPS accepts (read once per catalog: planning asks for
+        every pathway it plans)."""
+        if not self._traditional_activities:
+            activities = self.improvement_activities
+            self._traditional_activities.update(str(i) for i in activities.loc[activities["is_traditional_mips"], "measure_id"])
+        return frozenset(self._traditional_activities)
 
     def mvp_ids(self) -> list[str]:
         """The year's MVP ids, in CMS's order."""

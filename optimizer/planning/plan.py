@@ -217,12 +217,13 @@ def outlook_of(
     )
     counted = np.asarray(score.quality.counted, dtype=bool).reshape(points.shape)
     scored = forecast.scored[:, columns]
+    low, high = np.percentile(points, [10, 90], axis=0) if chosen else (np.zeros(0), np.zeros(0))
     measures = tuple(
         MeasureOutlook(
             candidate=candidate,
             expected_points=float(points[:, i].mean()),
-            points_p10=float(np.percentile(points[:, i], 10)),
-            points_p90=float(np.percentile(points[:, i], 90)),
+            points_p10=float(low[i]),
+            points_p90=float(high[i]),
             probability_counted=float(counted[:, i].mean()),
             probability_scored=float(scored[:, i].mean()),
         )

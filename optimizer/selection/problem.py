@@ -126,8 +126,7 @@ def combined_extra(extra: np.ndarray, pathway: Pathway) -> tuple[np.ndarray, np.
 
 def available_activities(available: Sequence[str], pathway: Pathway, catalog: object) -> tuple[str, ...]:
     """Activities the plan may attest in the pathway: the ``available`` ones the pathway allows."""
-    activities = catalog.improvement_activities  # type: ignore[attr-defined]
-    traditional = set(activities.loc[activities["is_traditional_mips"], "measure_id"])
+    traditional = catalog.traditional_activity_ids()  # type: ignore[attr-defined]
     allowed = []
     for activity_id in available:
         if pathway.activity_ids is not None:
