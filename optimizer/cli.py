@@ -223,6 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--scheduler", default=None, metavar="ADDRESS", help="plan on a Dask cluster (tcp://host:8786) instead; needs mips-optimizer[cluster]"
     )
     portfolio.add_argument("--force", action="store_true", help="plan every practice again, even those whose report is up to date")
+    portfolio.add_argument(
+        "--quality-work", action="store_true",
+        help="each report also values quality work (care gaps, rate points), as plan does; 2-4 times the plan's time",
+    )
     _add_solver_options(portfolio)
     _add_data_dir_option(portfolio)
 
@@ -285,7 +289,7 @@ def _run(args: argparse.Namespace) -> int:
 
         return portfolio.portfolio(args.scenarios, output_dir=args.output_dir, report_format=args.format, jobs=args.jobs,
                                    scheduler=args.scheduler, force=args.force, data_dir=args.data_dir,
-                                   overrides=_solver_overrides(args))
+                                   overrides=_solver_overrides(args), quality_work=args.quality_work)
     if args.command == "schema":
         from optimizer.commands import schema
 

@@ -113,13 +113,14 @@ def portfolio(
     force: bool,
     data_dir: Path | None,
     overrides: Mapping[str, Any],
+    quality_work: bool = False,
 ) -> int:
     """Plan the portfolio, write the reports and summaries, print the summary; returns the exit code."""
     from optimizer.commands.portfolio_worker import plan_practice
     from optimizer.planning.executors import cluster_executor, local_executor
 
     check_optimize_overrides(overrides)
-    settings = PortfolioSettings(report_format, dict(overrides), None if data_dir is None else os.path.abspath(data_dir))
+    settings = PortfolioSettings(report_format, dict(overrides), None if data_dir is None else os.path.abspath(data_dir), quality_work)
 
     def open_executor(tasks: int):  # noqa: ANN202 - a context manager factory
         return cluster_executor(scheduler) if scheduler is not None else local_executor(jobs, tasks, plan_practice.__module__)

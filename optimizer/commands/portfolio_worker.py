@@ -4,9 +4,10 @@ It lives with the commands because it renders the practice's report (planning do
 report layer): ``mips-optimizer portfolio`` hands :func:`plan_practice` to
 :func:`optimizer.planning.portfolio.run_portfolio`.
 
-:func:`plan_practice` does what ``mips-optimizer plan FILE --format F --no-quality-work`` does — read
-and check the scenario, plan it, score the current selection on the same draws, render the report with
-its provenance (dated by ``SOURCE_DATE_EPOCH``, else today) — and adds the practice's summary row
+:func:`plan_practice` does what ``mips-optimizer plan FILE --format F --no-quality-work`` does (without
+``--no-quality-work`` under ``portfolio --quality-work``) — read and check the scenario, plan it, score
+the current selection on the same draws, render the report with its provenance (dated by
+``SOURCE_DATE_EPOCH``, else today) — and adds the practice's summary row
 and the hash of its inputs. It never raises for a practice's
 own problem: a known error is its failure row with the one-line reason, an unexpected one too (so
 one bad practice cannot stop a portfolio). The year's catalog is read once per process
@@ -22,6 +23,7 @@ from typing import Any
 from optimizer.errors import InputWarning, MipsError
 from optimizer.inputs.loading import input_files, load_scenario
 from optimizer.inputs.scenario import with_optimize_overrides
+from optimizer.planning.care_gaps import value_quality_work
 from optimizer.planning.compare import one_line
 from optimizer.planning.current_selection import current_selection, payment_gain_dollars
 from optimizer.planning.plan import plan_scenario
@@ -59,7 +61,8 @@ def _planned(task: PracticeTask) -> PracticeResult:
     digest = input_hash(files, scenario.performance_year, settings)
     run = plan_scenario(with_optimize_overrides(scenario, settings.overrides), catalog)
     current = current_selection(run, catalog)
-    document = plan_to_dict(run, catalog=catalog, current=current)
+    work = value_quality_work(run, catalog) if settings.quality_work else None
+    document = plan_to_dict(run, catalog=catalog, current=current, quality_work=work)
     made = provenance(catalog, files, date=report_date(None), draws=document["draws"], objective=run.objective,
                       forecast_settings=run.forecast.settings)
     report = render_document("plan", with_provenance(document, made), settings.report_format)

@@ -31,6 +31,8 @@ class PortfolioSettings:
     overrides: Mapping[str, Any] = field(default_factory=dict)
     """``--draws``, ``--seed``, ``--objective``, ``--solver``, ``--time-limit`` given (checked)."""
     data_dir: str | None = None
+    quality_work: bool = False
+    """Each report also says where quality work pays (``portfolio --quality-work``; 2–4 times the plan)."""
 
     def fingerprint(self) -> dict[str, Any]:
         """The settings that change a practice's report (the data folder does not: every source of a
@@ -40,6 +42,7 @@ class PortfolioSettings:
             "tool_version": __version__,
             "report_format": self.report_format,
             "overrides": {key: self.overrides[key] for key in sorted(self.overrides)},
+            "quality_work": self.quality_work,
         }
 
 

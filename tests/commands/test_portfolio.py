@@ -381,3 +381,30 @@ def test_dask_cluster_gives_the_local_summary(planned, tmp_path: Path, data_dir:
         environment={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}, timeout=120,
     )
     assert unreachable.returncode == 1 and b"cannot connect to the Dask scheduler" in unreachable.stderr
+
+
+def test_quality_work_on_request_is_plans_report_and_replans(tmp_path: Path, data_dir: Path) -> None:
+    """`portfolio --quality-work` writes what `plan` writes with its care-gap section (byte for byte, the
+    date fixed by SOURCE_DATE_EPOCH), and asking for it changes the input hash: the practice is planned
+    again, not skipped as unchanged."""
+    folder = copy_examples(tmp_path / "in", ("maple-street-internal-medicine",))
+    output = tmp_path / "out"
+    dated = {"SOURCE_DATE_EPOCH": "1796601600"}  # 2026-12-07
+    first = run("portfolio", folder, "--output-dir", output, "--format", "json", *DRAWS, "--data-dir", data_dir, environment=dated)
+    assert first.returncode == 0, first.stderr.decode()
+    report = output / "practices" / "maple-street-internal-medicine.json"
+    assert json.loads(report.read_text(encoding="utf-8"))["quality_work"] is None
+    again = run(
+        "portfolio", folder, "--output-dir", output, "--format", "json", "--quality-work", *DRAWS, "--data-dir", data_dir,
+        environment=dated,
+    )
+    assert again.returncode == 0, again.stderr.decode()
+    assert by_file(summary_rows(output))["maple-street-internal-medicine"]["status"] == "planned"
+    alone = tmp_path / "plan.json"
+    single = run(
+        "plan", folder / "maple-street-internal-medicine.toml", "--format", "json", *DRAWS, "--data-dir", data_dir, "--output", alone,
+        environment=dated,
+    )
+    assert single.returncode == 0, single.stderr.decode()
+    assert report.read_bytes() == alone.read_bytes()
+    assert json.loads(alone.read_text(encoding="utf-8"))["quality_work"]["measures"]
