@@ -177,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--measure-map", type=Path, default=None, help="CSV with columns emeasure_uuid,measure_id for eCQM UUIDs the year's data lacks"
     )
     imported.add_argument("--output", type=Path, required=True, help="the baseline CSV to write (atomically; nothing on a problem)")
+    _add_data_dir_option(imported)
 
     score = commands.add_parser("score", help="score what a scenario reports, exactly as CMS would")
     score.add_argument("scenario", type=Path, help="scenario file (TOML)")
@@ -265,7 +266,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "import":
         from optimizer.commands.import_files import run_import
 
-        return run_import(args.files, year=args.year, measure_map=args.measure_map, output=args.output)
+        return run_import(args.files, year=args.year, measure_map=args.measure_map, output=args.output, data_dir=args.data_dir)
     if args.command == "score":
         from optimizer.commands import score
 

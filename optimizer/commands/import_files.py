@@ -12,14 +12,15 @@ from optimizer.text_safety import terminal_line
 PROGRAM = "mips-optimizer"
 
 
-def run_import(files: list[Path], *, year: int | None, measure_map: Path | None, output: Path) -> int:
+def run_import(files: list[Path], *, year: int | None, measure_map: Path | None, output: Path, data_dir: Path | None = None) -> int:
     """Import the files; write the baseline only when every file was read without a problem.
 
     Notes (sets skipped, stated rates ignored, UUIDs not CMS's…) go to stderr as ``note:`` lines;
     each problem is one ``error:`` line naming the file, the measure and the field, and then
-    nothing is written and the exit code is 1.
+    nothing is written and the exit code is 1. The measures data comes from ``data_dir`` (``--data-dir``),
+    as for every command.
     """
-    result = import_files(files, year=year, measure_map=measure_map)
+    result = import_files(files, year=year, measure_map=measure_map, data_dir=data_dir)
     for note in result.notes:
         print(f"{PROGRAM}: note: {terminal_line(str(note))}", file=sys.stderr)
     if result.problems:

@@ -35,7 +35,7 @@ def swap(
     inputs = [*input_files([scenario]), ytd]
     check_output(output, inputs)
     scenario = with_optimize_overrides(scenario, overrides)
-    result = evaluate_swaps(scenario, catalog, ytd, as_of)
+    result = evaluate_swaps(scenario, catalog, ytd, as_of, data_dir)
     document = swap_to_dict(result, catalog=catalog)
     made = provenance(catalog, inputs, date=date, objective=scenario.optimize.objective, forecast_settings=forecast_settings(result.scenario))
     emit(render_document("swap", with_provenance(document, made), report_format, template_dir), output, inputs=inputs)

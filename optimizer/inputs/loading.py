@@ -15,7 +15,7 @@ def load_scenario(path: Path, data_dir: Path | None) -> tuple[Scenario, Any]:
     of its what-if variants, so a bad variant fails every command, not only ``compare``) against it."""
     from optimizer.catalog import read_catalog
 
-    scenario = read_scenario(path)
+    scenario = read_scenario(path, data_dir=data_dir)
     catalog = read_catalog(scenario.performance_year, data_dir=data_dir)
     return check_scenario(scenario, catalog), catalog
 
@@ -26,7 +26,7 @@ def load_base(path: Path, data_dir: Path | None) -> tuple[Scenario, Any]:
     reports the ones that fail in their rows)."""
     from optimizer.catalog import read_catalog
 
-    scenario = read_scenario(path, variants_apart=True)
+    scenario = read_scenario(path, variants_apart=True, data_dir=data_dir)
     catalog = read_catalog(scenario.performance_year, data_dir=data_dir)
     base = check_scenario(replace(scenario, variants=()), catalog)
     return replace(base, variants=scenario.variants), catalog

@@ -167,7 +167,7 @@ def what_if_kind(changes: Mapping[str, Any]) -> str:
     return "decision" if decided else "assumption"
 
 
-def read_scenario(path: str | Path, *, variants_apart: bool = False) -> Scenario:
+def read_scenario(path: str | Path, *, variants_apart: bool = False, data_dir: str | Path | None = None) -> Scenario:
     """Read a scenario file, its baseline table and its ``[[what_if]]`` variants, checking every
     key's type, range and choices.
 
@@ -175,7 +175,8 @@ def read_scenario(path: str | Path, *, variants_apart: bool = False) -> Scenario
     ``promoting_interoperability`` a variant that sets one of ``score``, ``reweighted`` or
     ``measures`` replaces the base's choice among them. Each baseline table is read once. With
     ``variants_apart`` (``compare``), a variant's problems do not fail the file: the variant is left
-    out of ``variants`` and listed in ``failed_variants``.
+    out of ``variants`` and listed in ``failed_variants``. Imported baseline files (QRDA III, QPP JSON)
+    are read with the CMS data in ``data_dir`` (the run's ``--data-dir``; None: the default folder).
 
     Raises
     ------
@@ -183,7 +184,7 @@ def read_scenario(path: str | Path, *, variants_apart: bool = False) -> Scenario
         Every problem in the file (and its variants, unless kept apart) at once, one line each.
     """
     path = Path(path)
-    reading = _Reading(path, read_toml(path), variants_apart=variants_apart)
+    reading = _Reading(path, read_toml(path), variants_apart=variants_apart, data_dir=data_dir)
     return reading.scenario()
 
 
@@ -199,8 +200,9 @@ class _Known:
 class _Reading:
     """One scenario file being read: its problems, its baselines, its variants."""
 
-    def __init__(self, path: Path, raw: dict[str, Any], variants_apart: bool = False) -> None:
+    def __init__(self, path: Path, raw: dict[str, Any], variants_apart: bool = False, data_dir: str | Path | None = None) -> None:
         self.path = path
+        self.data_dir = data_dir
         self.file = str(path)
         self.raw = raw
         self.problems: list[InputError] = []
@@ -272,7 +274,7 @@ class _Reading:
         its errors give, read once; None (and the problem noted once) when it cannot be used."""
         if files not in self.baselines:
             try:
-                table, label = read_baseline_files(files)
+                table, label = read_baseline_files(files, self.data_dir)
                 self.baselines[files] = (table, Path(label))
             except InputError as error:
                 self.baselines[files] = None

@@ -98,9 +98,10 @@ def midyear_feasibility(candidate: Candidate, codes_on_claims: bool) -> str | No
     return None
 
 
-def read_year_to_date(path: Path) -> tuple[pd.DataFrame, float]:
-    """The year-to-date table and the months it covers (every row must cover fewer than 12)."""
-    table, _ = read_baseline_files([path])  # a CSV/Excel table, or a year-to-date QRDA III / QPP JSON export
+def read_year_to_date(path: Path, data_dir: Path | None = None) -> tuple[pd.DataFrame, float]:
+    """The year-to-date table and the months it covers (every row must cover fewer than 12); an
+    imported export is read with the CMS data in ``data_dir``."""
+    table, _ = read_baseline_files([path], data_dir)  # a CSV/Excel table, or a year-to-date QRDA III / QPP JSON export
     for row in table.itertuples():
         if row.period_months >= 12:
             raise InputError(
@@ -165,11 +166,12 @@ def _with_year_to_date(scenario: Scenario, ytd: pd.DataFrame) -> Scenario:
     return replace(scenario, baseline=baseline)
 
 
-def evaluate_swaps(scenario: Scenario, catalog: Any, ytd_path: Path, as_of: str | None = None) -> SwapResult:
-    """Score keeping the plan against every feasible single swap, every hedge, and the best re-plan."""
+def evaluate_swaps(scenario: Scenario, catalog: Any, ytd_path: Path, as_of: str | None = None, data_dir: Path | None = None) -> SwapResult:
+    """Score keeping the plan against every feasible single swap, every hedge, and the best re-plan
+    (``data_dir``: the data folder an imported year-to-date export is read with)."""
     if not scenario.reported:
         raise InputError("swap needs the measures being reported this year in [quality] reported", file=str(scenario.file), field="quality.reported")
-    ytd, months = read_year_to_date(ytd_path)
+    ytd, months = read_year_to_date(ytd_path, data_dir)
     if as_of is not None:
         months = _months_from_date(as_of, scenario.performance_year)
     problems = year_to_date_warnings(ytd, scenario.reported, as_of, months, str(ytd_path))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -18,6 +19,9 @@ from optimizer.inputs.baseline import COUNT_COLUMNS, read_baseline, read_baselin
 from optimizer.inputs.importers.problems import FileImport, ImportedRow, ImportRefused
 from optimizer.inputs.importers.safe_reading import UnreadableFile, read_capped
 from optimizer.report.formatting import render_rows_csv
+
+if TYPE_CHECKING:
+    from optimizer.inputs.importers.measure_lookup import DataFolder
 
 QRDA3_SUFFIXES = (".xml", ".xml.gz")
 JSON_SUFFIXES = (".json",)
@@ -69,7 +73,7 @@ class ImportResult:
         return render_rows_csv(rows, columns)
 
 
-def _read_file(path: Path, year: int | None, measure_map: dict[str, str] | None) -> FileImport:
+def _read_file(path: Path, year: int | None, measure_map: dict[str, str] | None, data_dir: DataFolder) -> FileImport:
     file = str(path)
     if not path.is_file():
         result = FileImport(file)
@@ -85,13 +89,15 @@ def _read_file(path: Path, year: int | None, measure_map: dict[str, str] | None)
     if file.lower().endswith(QRDA3_SUFFIXES):
         from optimizer.inputs.importers.qrda3 import read_qrda3
 
-        return read_qrda3(file, data, year=year, measure_map=measure_map)
+        return read_qrda3(file, data, year=year, measure_map=measure_map, data_dir=data_dir)
     from optimizer.inputs.importers.qpp_json import read_qpp_json
 
-    return read_qpp_json(file, data, year=year)
+    return read_qpp_json(file, data, year=year, data_dir=data_dir)
 
 
-def import_files(paths: Sequence[str | Path], *, year: int | None = None, measure_map: str | Path | None = None) -> ImportResult:
+def import_files(
+    paths: Sequence[str | Path], *, year: int | None = None, measure_map: str | Path | None = None, data_dir: DataFolder = None
+) -> ImportResult:
     """Read QRDA III and QPP JSON files into one set of baseline rows.
 
     Parameters
@@ -103,6 +109,8 @@ def import_files(paths: Sequence[str | Path], *, year: int | None = None, measur
         project has no data for, or that carry a placeholder).
     measure_map
         A CSV ``emeasure_uuid,measure_id`` naming eCQM UUIDs the year's data lacks.
+    data_dir
+        The data folder the measures data is read from (the run's ``--data-dir``; None: the default).
 
     The same measure × collection type from two measurement sets or files becomes one row when the
     counts agree (a note) and a problem when they differ.
@@ -118,7 +126,7 @@ def import_files(paths: Sequence[str | Path], *, year: int | None = None, measur
             file_import = FileImport(str(path))
             file_import.problem("", f"unsupported file type; expected {', '.join(IMPORTED_SUFFIXES)}")
         else:
-            file_import = _read_file(path, year, mapping)
+            file_import = _read_file(path, year, mapping, data_dir)
         result.files.append(file_import)
         result.notes.extend(file_import.notes)
         result.problems.extend(file_import.problems)
@@ -140,11 +148,12 @@ def import_files(paths: Sequence[str | Path], *, year: int | None = None, measur
     return result
 
 
-def read_baseline_files(paths: Sequence[str | Path]) -> tuple[pd.DataFrame, str]:
+def read_baseline_files(paths: Sequence[str | Path], data_dir: DataFolder = None) -> tuple[pd.DataFrame, str]:
     """The baseline table of one or more files, and the name errors should give it.
 
     CSV and Excel files are read by :func:`optimizer.inputs.baseline.read_baseline`; QRDA III and QPP JSON
-    files are imported (each with its own year's measures data) and checked as baseline rows. Rows of
+    files are imported (each with its own year's measures data, read from ``data_dir``) and checked as
+    baseline rows. Rows of
     several files are concatenated; a measure × collection type may appear once.
     """
     paths = [Path(path) for path in paths]
@@ -152,7 +161,7 @@ def read_baseline_files(paths: Sequence[str | Path]) -> tuple[pd.DataFrame, str]
     imported = [path for path in paths if is_imported(path)]
     frames = [read_baseline(path) for path in paths if not is_imported(path)]
     if imported:
-        result = import_files(imported)
+        result = import_files(imported, data_dir=data_dir)
         if result.problems:
             raise ImportRefused(result.problems)
         frames.append(read_baseline_records(result.records(), ", ".join(str(path) for path in imported)))

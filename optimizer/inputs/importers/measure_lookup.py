@@ -9,6 +9,7 @@ lacks (2026 at the pinned tag has none).
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -105,16 +106,21 @@ class MeasureLookup:
         return None, ""
 
 
+DataFolder = str | os.PathLike[str] | None
+"""The data folder CMS's files are read from (None: the default one, or the bundle)."""
+
+
 @cache
-def _catalog(year: int) -> Any:
+def _catalog(year: int, data_dir: str | None) -> Any:
     from optimizer.catalog import read_catalog
 
-    return read_catalog(year)
+    return read_catalog(year, data_dir=data_dir)
 
 
-def lookup_for_year(year: int, measure_map: dict[str, str] | None = None) -> MeasureLookup:
-    """The lookup of a performance year (its catalog read once per process)."""
-    return MeasureLookup(_catalog(year), measure_map)
+def lookup_for_year(year: int, measure_map: dict[str, str] | None = None, data_dir: DataFolder = None) -> MeasureLookup:
+    """The lookup of a performance year (its catalog read once per process and data folder: the run's
+    ``--data-dir``, so an imported file is read with the same CMS data as the plan)."""
+    return MeasureLookup(_catalog(year, None if data_dir is None else os.fspath(data_dir)), measure_map)
 
 
 def read_measure_map(path: str | Path) -> dict[str, str]:

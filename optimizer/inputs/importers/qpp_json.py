@@ -25,7 +25,7 @@ from typing import Any
 
 from optimizer.catalog.manifest import known_years
 from optimizer.collection_types import MEDICARE_CQM, QCDR, collection_type
-from optimizer.inputs.importers.measure_lookup import MeasureFacts, MeasureLookup, lookup_for_year
+from optimizer.inputs.importers.measure_lookup import DataFolder, MeasureFacts, MeasureLookup, lookup_for_year
 from optimizer.inputs.importers.problems import Counts, FileImport, ImportedRow
 from optimizer.inputs.importers.reporting_period import parse_iso_date, period_months
 from optimizer.inputs.importers.scored_counts import scored_counts
@@ -45,7 +45,7 @@ RATE_TOLERANCE = 0.005
 """Percentage points a stated rate may differ from the counts' rate before a note says it was ignored (rounding)."""
 
 
-def read_qpp_json(file: str, data: bytes, *, year: int | None) -> FileImport:
+def read_qpp_json(file: str, data: bytes, *, year: int | None, data_dir: DataFolder = None) -> FileImport:
     """Read one QPP submission JSON document into baseline rows, notes and problems."""
     result = FileImport(file)
     try:
@@ -57,7 +57,7 @@ def read_qpp_json(file: str, data: bytes, *, year: int | None) -> FileImport:
     if found is None:
         return result
     submission, sets = found
-    lookup = _lookup(result, submission, year)
+    lookup = _lookup(result, submission, year, data_dir)
     if lookup is None:
         return result
     for position, measurement_set in enumerate(sets):
@@ -94,7 +94,7 @@ def _submission_and_sets(document: Any, result: FileImport) -> tuple[Mapping[str
     return None
 
 
-def _lookup(result: FileImport, submission: Mapping[str, Any], year: int | None) -> MeasureLookup | None:
+def _lookup(result: FileImport, submission: Mapping[str, Any], year: int | None, data_dir: DataFolder) -> MeasureLookup | None:
     stated = submission.get("performanceYear")
     file_year = stated if isinstance(stated, int) and not isinstance(stated, bool) else None
     if isinstance(stated, str) and stated.strip().isdigit():
@@ -103,7 +103,7 @@ def _lookup(result: FileImport, submission: Mapping[str, Any], year: int | None)
         if file_year != year:
             result.note("performanceYear", f"the file says {stated!r}; read as {year} as --year asks")
         result.performance_year = year
-        return lookup_for_year(year)
+        return lookup_for_year(year, data_dir=data_dir)
     if file_year is None:
         result.problem("performanceYear", f"{stated!r} is not a year; give --year YEAR")
         return None
@@ -112,7 +112,7 @@ def _lookup(result: FileImport, submission: Mapping[str, Any], year: int | None)
         supported = ", ".join(str(item) for item in known_years())
         result.problem("performanceYear", f"performance year {file_year} has no CMS measures data in the project ({supported}); give --year YEAR to read it with that year's measures data")
         return None
-    return lookup_for_year(file_year)
+    return lookup_for_year(file_year, data_dir=data_dir)
 
 
 def _months(result: FileImport, measurement_set: Mapping[str, Any], where: str, year_given: bool) -> int | None:

@@ -32,7 +32,7 @@ from xml.etree.ElementTree import Element
 
 from optimizer.catalog.manifest import known_years
 from optimizer.collection_types import ECQM
-from optimizer.inputs.importers.measure_lookup import MeasureFacts, MeasureLookup, Stratum, lookup_for_year
+from optimizer.inputs.importers.measure_lookup import DataFolder, MeasureFacts, MeasureLookup, Stratum, lookup_for_year
 from optimizer.inputs.importers.problems import ZERO, Counts, FileImport, ImportedRow
 from optimizer.inputs.importers.reporting_period import parse_hl7_date, period_months
 from optimizer.inputs.importers.safe_reading import UnreadableFile, parse_xml
@@ -83,7 +83,7 @@ class Population:
     count: int | None
 
 
-def read_qrda3(file: str, data: bytes, *, year: int | None, measure_map: dict[str, str] | None) -> FileImport:
+def read_qrda3(file: str, data: bytes, *, year: int | None, measure_map: dict[str, str] | None, data_dir: DataFolder = None) -> FileImport:
     """Read one QRDA III document (already unpacked) into baseline rows, notes and problems."""
     result = FileImport(file)
     try:
@@ -109,7 +109,7 @@ def read_qrda3(file: str, data: bytes, *, year: int | None, measure_map: dict[st
     if months is None:
         return result
     result.note("", f"program {program or '(none)'}" + (f", MVP {mvp}" if mvp else "") + f", reporting period {result.period[0]} to {result.period[1]}")
-    lookup = _lookup(result, file_year, year, measure_map)
+    lookup = _lookup(result, file_year, year, measure_map, data_dir)
     seen: dict[str, int] = {}
     for position, organizer in enumerate(_children(section, "entry/organizer", MEASURE_REFERENCES), start=1):
         _read_measure(result, organizer, position, seen, lookup, months)
@@ -138,13 +138,13 @@ def _read_period(section: Element, result: FileImport) -> tuple[int | None, int]
     return period_months(first, last), first.year
 
 
-def _lookup(result: FileImport, file_year: int, year: int | None, measure_map: dict[str, str] | None) -> MeasureLookup | None:
+def _lookup(result: FileImport, file_year: int, year: int | None, measure_map: dict[str, str] | None, data_dir: DataFolder) -> MeasureLookup | None:
     years = known_years()
     if year is not None:
         if year != file_year:
             result.note("", f"reporting period is in {file_year}; measures looked up in the {year} measures data as --year asks")
         result.performance_year = year
-        return lookup_for_year(year, measure_map)
+        return lookup_for_year(year, measure_map, data_dir)
     result.performance_year = file_year
     if file_year not in years:
         supported = ", ".join(str(item) for item in years)
@@ -154,7 +154,7 @@ def _lookup(result: FileImport, file_year: int, year: int | None, measure_map: d
             "give --year YEAR to read its eCQM UUIDs with that year's measures data",
         )
         return None
-    return lookup_for_year(file_year, measure_map)
+    return lookup_for_year(file_year, measure_map, data_dir)
 
 
 def _read_measure(result: FileImport, organizer: Element, position: int, seen: dict[str, int], lookup: MeasureLookup | None, months: int) -> None:

@@ -107,3 +107,31 @@ def test_bad_baselines_are_one_line(tmp_path: Path, baseline: str, message: str)
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.count("\n") == 1
     assert message.format(folder=tmp_path) in result.stderr
+
+
+def test_imported_files_are_read_with_the_runs_data_folder(tmp_path: Path) -> None:
+    """`--data-dir` holds for the measures data an imported file is read with, as it does for the plan's
+    own catalog: a data folder whose fetched 2025 measures file was changed after it was fetched stops
+    `score` (whose 2026 catalog is the bundle: the folder holds no 2026 files) and `import` with the
+    one-line checksum error naming that file; without `--data-dir` the same scenario scores."""
+    from optimizer.catalog.locations import cached_path
+    from optimizer.catalog.manifest import read_manifest
+
+    data_dir = tmp_path / "data"
+    manifest = read_manifest(2025)
+    changed = cached_path(manifest, manifest.files[0].path, data_dir)
+    changed.parent.mkdir(parents=True)
+    changed.write_text("{}", encoding="utf-8")
+    table = read_baseline(BASELINE)
+    submission = write_json(tmp_path / "riverside-2025.json", submission_from_baseline(table, 2025, "2025-01-01", "2025-12-31"))
+    scenario = scenario_with_baseline(tmp_path, f'"{submission}"', "imported")
+    assert run("score", str(scenario), "--format", "json").returncode == 0
+    for arguments in (
+        ["score", str(scenario), "--format", "json", "--data-dir", str(data_dir)],
+        ["import", str(tmp_path / submission), "--output", str(tmp_path / "out.csv"), "--data-dir", str(data_dir)],
+    ):
+        result = run(*arguments)
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 1 and len(lines) >= 1, result.stderr
+        assert str(changed) in lines[0] and "recorded 1" in lines[0]
+    assert not (tmp_path / "out.csv").exists()
