@@ -258,7 +258,7 @@ def test_the_cap_of_what_ifs_is_read_with_one_baseline_read(scenario: Path, monk
 
     reads: list[tuple[Path, ...]] = []
     original = optimizer.inputs.scenario.read_baseline_files
-    monkeypatch.setattr(optimizer.inputs.scenario, "read_baseline_files", lambda paths: reads.append(paths) or original(paths))
+    monkeypatch.setattr(optimizer.inputs.scenario, "read_baseline_files", lambda paths, *rest: reads.append(paths) or original(paths, *rest))
     text = scenario.read_text(encoding="utf-8")
     scenario.write_text(text[: text.index("[[what_if]]")] + _what_ifs(200), encoding="utf-8")
     read = read_scenario(scenario)
