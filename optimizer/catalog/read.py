@@ -43,6 +43,9 @@ class MvpDefinition:
     cost: tuple[str, ...]
     foundation_quality: tuple[str, ...]
     """Foundation measures in the quality category (the MVP's population-health measures)."""
+    specialties: tuple[str, ...] = ()
+    """The specialties CMS lists the MVP as most applicable to (``specialtiesMostApplicableTo``; empty
+    when the year's data has no such field)."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,9 @@ class Catalog:
                 members.setdefault(str(row.mvp_id), []).append((str(row.role), str(row.member_category), str(row.member_id)))
             for row in self.mvps.itertuples(index=False):
                 if str(row.mvp_id) in members:
-                    self._mvp_definitions[str(row.mvp_id)] = _mvp_definition(str(row.mvp_id), str(row.title), members[str(row.mvp_id)])
+                    self._mvp_definitions[str(row.mvp_id)] = _mvp_definition(
+                        str(row.mvp_id), str(row.title), members[str(row.mvp_id)], tuple(row.specialties)
+                    )
         return self._mvp_definitions.get(str(mvp_id))
 
     def traditional_activity_ids(self) -> frozenset[str]:
@@ -118,18 +123,24 @@ class Catalog:
             self._traditional_activities.update(str(i) for i in activities.loc[activities["is_traditional_mips"], "measure_id"])
         return frozenset(self._traditional_activities)
 
+    def mvp_specialties(self) -> list[str]:
+        """Every specialty CMS lists for one of the year's MVPs, sorted (empty for a year without them)."""
+        return sorted({str(name) for names in self.mvps["specialties"] for name in names})
+
     def mvp_ids(self) -> list[str]:
         """The year's MVP ids, in CMS's order."""
         return [str(mvp_id) for mvp_id in self.mvps["mvp_id"]]
 
 
-def _mvp_definition(mvp_id: str, title: str, members: list[tuple[str, str, str]]) -> MvpDefinition:
-    """An MVP from its member rows ``(role, member category, member id)``, in CMS's order."""
+def _mvp_definition(mvp_id: str, title: str, members: list[tuple[str, str, str]], specialties: tuple[str, ...]) -> MvpDefinition:
+    """An MVP from its member rows ``(role, member category, member id)``, in CMS's order, and its specialties."""
 
     def ids(role: str, category: str | None = None) -> tuple[str, ...]:
         return tuple(member for kind, group, member in members if kind == role and category in (None, group))
 
-    return MvpDefinition(mvp_id, title, ids("quality"), ids("admin_claims"), ids("activity"), ids("cost"), ids("foundation", "quality"))
+    return MvpDefinition(
+        mvp_id, title, ids("quality"), ids("admin_claims"), ids("activity"), ids("cost"), ids("foundation", "quality"), specialties
+    )
 
 
 _MEMO: dict[tuple[int, str], tuple[tuple[tuple[int, int], ...], Catalog]] = {}

@@ -9,6 +9,7 @@ column).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -52,6 +53,8 @@ class Practice:
     complex_patient_bonus: float
     multispecialty: bool | None = None
     """Clinicians of several specialties without one clinical focus (None: not said)."""
+    specialties: tuple[str, ...] | None = None
+    """The practice's specialties in CMS's MVP names (None: not said, every MVP is planned)."""
 
     def is_small(self, policy: Policy) -> bool:
         """15 or fewer clinicians, or declared small."""
@@ -362,6 +365,7 @@ class _Reading:
                 cehrt=practice.cehrt,
                 complex_patient_bonus=practice.complex_patient_bonus,
                 multispecialty=practice.multispecialty,
+                specialties=practice.specialties,
             ),
             baseline_file=baseline_file,
             baseline_files=files,
@@ -583,6 +587,10 @@ def _check_one(
     for pathway in scenario.optimize.pathways or ():
         if pathway != TRADITIONAL and pathway not in mvp_ids:
             problem(f"{quoted(pathway)} is neither 'traditional' nor a {scenario.performance_year} MVP id", "optimize.pathways")
+    for name in scenario.practice.specialties or ():
+        message = _unknown_specialty(name, catalog.mvp_specialties(), scenario.performance_year)
+        if message is not None:
+            problem(message, "practice.specialties")
     activity_ids = set(catalog.improvement_activities["measure_id"])
     activities = scenario.improvement_activities
     for name, ids in (("attested", activities.attested), ("available", activities.available)):
@@ -608,6 +616,17 @@ def _check_one(
         changes = checked["measure_id"].map(scenario.expected_change)
         checked["expected_change"] = changes.fillna(checked["expected_change"]).astype(float)
     return replace(scenario, baseline=checked)
+
+
+def _unknown_specialty(name: str, known: list[str], year: int) -> str | None:
+    """Why a ``[practice] specialties`` name is not one CMS lists for the year's MVPs (None when it is)."""
+    if name in known:
+        return None
+    if not known:
+        return f"{quoted(name)}: CMS's {year} data lists no specialties for MVPs (leave specialties out)"
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6) if len(name) <= 100 else []
+    hint = f" (did you mean {close[0]!r}?)" if close else f"; known: {', '.join(known)}"
+    return f"{quoted(name)} is not a specialty CMS lists for a {year} MVP{hint}"
 
 
 def _check_baseline(baseline: pd.DataFrame, catalog: Any, file: str) -> tuple[pd.DataFrame, list[InputError]]:

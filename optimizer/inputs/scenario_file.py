@@ -258,6 +258,9 @@ class PracticeTable(_Table):
     """Certified EHR technology (needed for eCQMs)."""
     complex_patient_bonus: Annotated[Number, Field(ge=0)] = 0.0
     """Expected complex patient bonus points, 0 to the policy's maximum (10)."""
+    specialties: tuple[Text, ...] | None = None
+    """The practice's specialties, as CMS names them in its MVP list (e.g. ["Family Medicine"]). Given, plan and swap
+    leave out the MVPs CMS lists only for other specialties (reports list them apart); not given, every MVP is planned."""
     multispecialty: Flag | None = None
     """true: clinicians of more than one specialty without a single clinical focus (from 2026 such a group, unless small, reports an MVP as subgroups); false: single-specialty. Reports say what an MVP takes accordingly."""
     baseline: BaselineFiles

@@ -23,6 +23,7 @@ from optimizer.forecast import Forecast, ForecastSettings, forecast_candidates, 
 from optimizer.forecast.candidates import Candidate, benchmark_from_row, build_candidates
 from optimizer.inputs.scenario import Scenario
 from optimizer.planning.resolve import Resolved, resolve
+from optimizer.planning.specialties import OtherSpecialtyMvp, other_specialty_mvp
 from optimizer.rules.measure_points import Benchmark
 from optimizer.rules.parameters import TRADITIONAL
 from optimizer.scoring.pathways import Pathway, read_pathway
@@ -179,6 +180,8 @@ class Plan:
     seconds: float
     notes: tuple[str, ...] = field(default_factory=tuple)
     pessimistic_check: PessimisticCheck | None = None
+    other_specialties: tuple[OtherSpecialtyMvp, ...] = ()
+    """MVPs not planned because CMS lists them for other specialties than the practice's."""
 
 
 def proxy_benchmarks(candidates: Sequence[Candidate], catalog: object) -> dict[tuple[str, str], Benchmark]:
@@ -346,7 +349,7 @@ def _why_infeasible(problem: SelectionProblem, split: PathwayCandidates) -> str:
     return "the constraints leave no feasible selection"
 
 
-def planned_pathways(resolved: Resolved, candidates: Sequence[Candidate], catalog: object) -> list[Pathway]:
+def _pathways_with_data(resolved: Resolved, candidates: Sequence[Candidate], catalog: object) -> list[Pathway]:
     """Traditional MIPS and every MVP with at least one candidate measure (or the scenario's list)."""
     policy = resolved.policy
     if resolved.pathways is not None:
@@ -358,6 +361,27 @@ def planned_pathways(resolved: Resolved, candidates: Sequence[Candidate], catalo
         if measure_ids & ((pathway.quality_measure_ids or frozenset()) | pathway.admin_claims_measure_ids):
             pathways.append(pathway)
     return pathways
+
+
+def split_pathways(
+    resolved: Resolved, candidates: Sequence[Candidate], catalog: object
+) -> tuple[list[Pathway], tuple[OtherSpecialtyMvp, ...]]:
+    """The pathways to plan (traditional MIPS and every MVP with a candidate measure, or the scenario's
+    list) and, apart, the MVPs among them CMS lists for other specialties than the practice's
+    (:func:`optimizer.planning.specialties.for_other_specialties`)."""
+    planned, apart = [], []
+    for pathway in _pathways_with_data(resolved, candidates, catalog):
+        other = other_specialty_mvp(catalog, pathway.pathway_id, resolved.specialties)
+        if other is None:
+            planned.append(pathway)
+        else:
+            apart.append(other)
+    return planned, tuple(apart)
+
+
+def planned_pathways(resolved: Resolved, candidates: Sequence[Candidate], catalog: object) -> list[Pathway]:
+    """The pathways to plan (:func:`split_pathways`)."""
+    return split_pathways(resolved, candidates, catalog)[0]
 
 
 def prepare_forecast(
@@ -471,7 +495,7 @@ def plan_scenario(
     started = time.perf_counter()
     resolved = resolve(scenario)
     candidates, forecast = prepare_forecast(resolved, catalog, year_to_date)
-    pathways = planned_pathways(resolved, candidates, catalog)
+    pathways, other_specialties = split_pathways(resolved, candidates, catalog)
     plans = []
     for position, pathway in enumerate(pathways):
         if progress is not None:
@@ -479,7 +503,10 @@ def plan_scenario(
         plans.append(plan_pathway(resolved, pathway, candidates, forecast, catalog))
     feasible = [plan for plan in plans if plan.feasible]
     if not feasible:
-        reasons = "; ".join(f"{plan.pathway.pathway_id}: {plan.infeasible_reason}" for plan in plans)
+        reasons = "; ".join(
+            [f"{plan.pathway.pathway_id}: {plan.infeasible_reason}" for plan in plans]
+            + [f"{other.pathway_id}: {other.reason}" for other in other_specialties]
+        )
         raise InfeasibleError(f"no pathway has a feasible selection ({reasons})")
     best = max(feasible, key=lambda plan: (plan.outlook.objective_value, plan.pathway.pathway_id == TRADITIONAL))  # type: ignore[union-attr]
     best_with_runner_up = with_runner_up(best, forecast, resolved)
@@ -495,4 +522,5 @@ def plan_scenario(
         recommended=best_with_runner_up,
         seconds=time.perf_counter() - started,
         pessimistic_check=check,
+        other_specialties=other_specialties,
     )

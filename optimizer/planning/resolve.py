@@ -37,6 +37,8 @@ class Resolved:
     """The checked baseline table the candidates are built from."""
     pathways: tuple[str, ...] | None
     """The pathways to plan (``[optimize] pathways``; None: traditional MIPS and every MVP with a candidate)."""
+    specialties: tuple[str, ...] | None = None
+    """The practice's specialties (``[practice] specialties``; None: not given, no MVP is left out for them)."""
 
 
 def forecast_settings(scenario: Scenario) -> ForecastSettings:
@@ -68,4 +70,5 @@ def resolve(scenario: Scenario) -> Resolved:
         interoperability=scenario.promoting_interoperability,
         baseline=scenario.baseline,
         pathways=optimize.pathways,
+        specialties=practice.specialties,
     )

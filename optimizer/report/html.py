@@ -43,6 +43,9 @@ from optimizer.report.plan_report import (
     selection_text as plan_selection_text,
     solver_note,
     unfillable_text,
+    OTHER_SPECIALTIES_HEADING,
+    other_specialties_lead,
+    other_specialties_texts,
     versus_current_sentences,
 )
 from optimizer.report.provenance import provenance_lines
@@ -402,6 +405,9 @@ def _pathways(document: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "heading": "Every pathway your data can fill" if apart else "Every pathway",
         "apart": [unfillable_text(entry) for entry in apart],
+        "other_specialties_heading": OTHER_SPECIALTIES_HEADING,
+        "other_specialties_lead": other_specialties_lead(dict(document)),
+        "other_specialties": other_specialties_texts(dict(document)),
         "rows": rows,
         "lead": lead,
         "threshold_header": f"P(≥{number(threshold, 0)})",

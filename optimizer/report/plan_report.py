@@ -359,6 +359,12 @@ def plan_to_dict(
         "glossary": glossary(PLAN_TERMS, scenario.policy),
         "notes": list(run.notes),
     }
+    if run.other_specialties:
+        document["practice_specialties"] = list(scenario.practice.specialties or ())
+        document["mvps_for_other_specialties"] = [
+            {"pathway": other.pathway_id, "title": other.title, "specialties": list(other.specialties), "reason": other.reason}
+            for other in run.other_specialties
+        ]
     if timings:
         document["seconds"] = run.seconds
     return document
@@ -547,6 +553,24 @@ def unfillable_text(entry: dict[str, Any]) -> str:
     )
 
 
+OTHER_SPECIALTIES_HEADING = "MVPs for other specialties"
+
+
+def other_specialties_lead(document: dict[str, Any]) -> str:
+    """Why the plan leaves out MVPs for other specialties (empty when it leaves none out)."""
+    if not document.get("mvps_for_other_specialties"):
+        return ""
+    return (
+        f"CMS lists these MVPs for specialties other than the practice's ({', '.join(document['practice_specialties'])}), "
+        "so they were not planned:"
+    )
+
+
+def other_specialties_texts(document: dict[str, Any]) -> list[str]:
+    """One line per MVP left out for its specialties: ``M1503 Title: CMS lists it for …``."""
+    return [f"{entry['pathway']} {entry['title']}: {entry['reason']}" for entry in document.get("mvps_for_other_specialties") or []]
+
+
 def render_plan_markdown(document: dict[str, Any]) -> str:
     """The plan as Markdown: what to do and what it gains over today, what it takes, the measures, where
     the score comes from, where quality work pays, why, the alternatives, the words used, how it was made."""
@@ -639,6 +663,15 @@ def render_plan_markdown(document: dict[str, Any]) -> str:
             "so they are not options this year without collecting new measures:",
             "",
             *[f"- {unfillable_text(entry)}" for entry in apart],
+        ]
+    if other_specialties_texts(document):
+        lines += [
+            "",
+            f"### {OTHER_SPECIALTIES_HEADING}",
+            "",
+            other_specialties_lead(document),
+            "",
+            *[f"- {text}" for text in other_specialties_texts(document)],
         ]
     lines += [
         "",

@@ -269,6 +269,27 @@ def test_mvp_definitions_are_mvp_json(catalog_2026: Catalog, cms_source: Path) -
     assert len(records) == len(catalog_2026.mvp_ids())
 
 
+def test_mvp_specialties_are_mvp_json(catalog_2026: Catalog, cms_source: Path) -> None:
+    # The bundle's specialties (read by the tests through the bundle, catalog_2026) are CMS's
+    # specialtiesMostApplicableTo lists of mvp/2026/mvp.json, read here with json, for every MVP, in
+    # the file's order; the published facts: G0053's list as the issue quotes it, M1503's.
+    records = raw(cms_source, "mvp/2026/mvp.json")
+    for record in records:
+        definition = catalog_2026.mvp_definition(record["mvpId"])
+        assert definition is not None and definition.specialties == tuple(record["specialtiesMostApplicableTo"]), record["mvpId"]
+    assert catalog_2026.mvp_definition("G0053").specialties[:3] == ("Rheumatology", "Nonphysician Practitioners", "Nurse Practitioner")
+    assert catalog_2026.mvp_definition("M1503").specialties == (
+        "Vascular Surgery", "Nonphysician Practitioners", "Nurse Practitioners", "Physician Assistants"
+    )
+    names = {name for record in records for name in record["specialtiesMostApplicableTo"]}
+    assert catalog_2026.mvp_specialties() == sorted(names) and "Family Medicine" in names
+
+
+def test_a_year_without_mvps_has_no_specialties(catalogs: dict[int, Catalog]) -> None:
+    # CMS's data at the pinned tag has no mvp/2024/mvp.json (benchmarks_data/2024.toml says so).
+    assert list(catalogs[2024].mvps.columns)[-1] == "specialties" and catalogs[2024].mvp_specialties() == []
+
+
 # ----------------------------------------------------------------------------- percentiles
 
 
