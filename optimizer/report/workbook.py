@@ -174,6 +174,8 @@ def _pathway_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
                 ),
             }
         )
+    for entry in document.get("mvps_for_other_specialties") or []:  # not planned: last, not charted
+        rows.append({"pathway": entry["pathway"], "title": entry["title"], "feasible": False, "selection": "", "status": f"not planned: {entry['reason']}"})
     return rows
 
 
