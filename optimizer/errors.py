@@ -7,6 +7,7 @@ the terminal.
 
 from __future__ import annotations
 
+import difflib
 import reprlib
 from collections.abc import Sequence
 
@@ -50,6 +51,18 @@ def clipped(text: str, limit: int = 2 * QUOTE_LIMIT) -> str:
     'abc…'
     """
     return text if len(text) <= limit else f"{text[:limit]}…"
+
+
+def suggestion(name: object, known: Sequence[str], listed: str = "known") -> str:
+    """The hint after an unknown name: the closest known one, else the known ones listed.
+
+    >>> suggestion("Family Medcine", ["Cardiology", "Family Medicine"])
+    " (did you mean 'Family Medicine'?)"
+    >>> suggestion("zzz", ["a", "b"], listed="known keys")
+    '; known keys: a, b'
+    """
+    close = difflib.get_close_matches(name, known, n=1) if isinstance(name, str) and len(name) <= 100 else []
+    return f" (did you mean {close[0]!r}?)" if close else f"; {listed}: {', '.join(known)}"
 
 
 class MipsError(Exception):

@@ -9,7 +9,6 @@ column).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from optimizer.collection_types import ADMIN_CLAIMS, CAHPS
-from optimizer.errors import InputError, clipped, quoted, raise_problems
+from optimizer.errors import InputError, clipped, quoted, raise_problems, suggestion
 from optimizer.inputs.baseline import normalise_measure_id
 from optimizer.inputs.importers import read_baseline_files
 from optimizer.inputs.scenario_file import (
@@ -624,9 +623,7 @@ def _unknown_specialty(name: str, known: list[str], year: int) -> str | None:
         return None
     if not known:
         return f"{quoted(name)}: CMS's {year} data lists no specialties for MVPs (leave specialties out)"
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6) if len(name) <= 100 else []
-    hint = f" (did you mean {close[0]!r}?)" if close else f"; known: {', '.join(known)}"
-    return f"{quoted(name)} is not a specialty CMS lists for a {year} MVP{hint}"
+    return f"{quoted(name)} is not a specialty CMS lists for a {year} MVP{suggestion(name, known)}"
 
 
 def _check_baseline(baseline: pd.DataFrame, catalog: Any, file: str) -> tuple[pd.DataFrame, list[InputError]]:

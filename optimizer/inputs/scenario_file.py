@@ -16,7 +16,6 @@ baseline exists) read them from the validation context.
 from __future__ import annotations
 
 import copy
-import difflib
 import math
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -38,7 +37,7 @@ from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from optimizer.collection_types import COLLECTION_TYPES
-from optimizer.errors import InputError, clipped, quoted
+from optimizer.errors import InputError, clipped, quoted, suggestion
 from optimizer.inputs.baseline import normalise_measure_id
 from optimizer.rules.improvement_activities import SPECIAL_STATUSES
 from optimizer.rules.parameters import PARAMETER_SOURCES, TRADITIONAL, Policy
@@ -674,9 +673,7 @@ REPLACED_KEYS: Mapping[tuple[str, str], str] = {
 
 
 def _unknown_key(name: Any, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1) if isinstance(name, str) and len(name) <= 100 else []
-    hint = f" (did you mean {close[0]!r}?)" if close else f"; known keys: {', '.join(sorted(known))}"
-    return f"is not a known setting{hint}"
+    return f"is not a known setting{suggestion(name, sorted(known), 'known keys')}"
 
 
 def _message(root: type[BaseModel], error: ErrorDetails) -> tuple[tuple[str | int, ...], str]:
